@@ -1,0 +1,81 @@
+"""The command line: click only. Parses, calls the library, prints, maps errors to exit codes.
+
+Nothing here builds URLs or talks HTTP (that is ``oint_py.transport``), and nothing here
+imports requests, so --help, completion and usage errors stay fast.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from oint_py.cli.app import cli
+from oint_py.errors import ExitCode
+
+__all__ = ["cli", "main"]
+
+
+def _utf8_streams() -> None:
+    """UTF-8 when not a terminal, whatever the locale (Windows cp1251/cp1252 CI logs)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            try:
+                if stream.isatty():
+                    stream.reconfigure(errors="backslashreplace")
+                else:
+                    stream.reconfigure(encoding="utf-8", errors="strict")
+            except (ValueError, OSError):  # a closed or detached stream: leave it
+                pass
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (`oint ... | head -c 10`): drop the rest of stdout quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run oint with ``argv`` (default: sys.argv[1:]) and return the exit code."""
+    try:
+        rv = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="oint",
+            standalone_mode=False,
+            windows_expand_args=False,  # WINDOWS.md: click would expand %VAR%/$VAR in JSON
+        )
+    except click.exceptions.Abort:
+        click.echo("Error: interrupted.", err=True)
+        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except click.ClickException as error:
+        error.show()
+        return ExitCode.USAGE if error.exit_code == 2 else error.exit_code
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.OK
+    if isinstance(rv, int):
+        return rv
+    return ExitCode.OK
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The ``oint`` console script."""
+    _utf8_streams()
+    code = run(argv)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    sys.exit(int(code))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

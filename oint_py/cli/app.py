@@ -1,0 +1,98 @@
+"""The root group and the ``bitrix24`` group (case-insensitive method names, OPI's sections)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from oint_py import __version__
+
+USERS = "Users management"
+SECTIONS = (USERS,)
+
+
+class MethodCommand(click.Command):
+    """A method command; ``section`` is the OPI group it is listed under."""
+
+    def __init__(self, *args: Any, section: str = USERS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.section = section
+
+
+class MethodGroup(click.Group):
+    """Method names are case-insensitive, as in OPI (`updateuser`, `UPDATEUSER`)."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is not None:
+            return command
+        wanted = cmd_name.lower()
+        for name, candidate in self.commands.items():
+            if name.lower() == wanted:
+                return candidate
+        return None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        return (command.name if command is not None else name), command, rest
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max((len(n) for n in self.commands), default=0)
+        for section in SECTIONS:
+            rows = [
+                (name, command.get_short_help_str(limit))
+                for name, command in self.commands.items()
+                if getattr(command, "section", None) == section and not command.hidden
+            ]
+            if rows:
+                with formatter.section(section):
+                    formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        wanted = incomplete.lower()
+        items: list[Any] = [
+            CompletionItem(name, help=command.get_short_help_str())
+            for name, command in self.commands.items()
+            if name.lower().startswith(wanted) and not command.hidden
+        ]
+        if incomplete.startswith("-"):
+            items.extend(click.Command.shell_complete(self, ctx, incomplete))
+        return items
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="oint", message="%(prog)s %(version)s")
+def cli() -> None:
+    """oint: OPI's `oint` commands, re-implemented in Python.
+
+    \b
+    oint bitrix24 --help              lists the Bitrix24 methods
+    oint bitrix24 UpdateUser --help   one method's options and examples
+    """
+
+
+@cli.group("bitrix24", cls=MethodGroup, invoke_without_command=True, context_settings=CONTEXT)
+@click.pass_context
+def bitrix24(ctx: click.Context) -> None:
+    """Bitrix24 REST methods, named and grouped as in OPI (names are case-insensitive).
+
+    Each method takes the portal as --url (a webhook URL, or the portal address with
+    --token) or from BITRIX24_URL / BITRIX24_TOKEN.
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+
+
+# Register the method commands (importing the module adds them to the group).
+from oint_py.cli import users as _users  # noqa: E402
+
+del _users

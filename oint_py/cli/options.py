@@ -1,0 +1,211 @@
+"""Options every method shares, and the one wrapper that runs a call and maps its outcome."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from oint_py.errors import ExitCode, InputError, OintError, PortalError, VerifyError
+from oint_py.transport import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_WAIT,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_RETRIES,
+    Settings,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+WEBHOOK_HELP = (
+    "Webhook URL (https://<portal>/rest/<user id>/<secret>/), or with --token the portal "
+    "address (host, https://host). No scheme means https."
+)
+
+
+def portal_options(func: F) -> F:
+    """-u/--url and -t/--token, with BITRIX24_URL / BITRIX24_TOKEN as fallbacks."""
+    func = click.option(
+        "-t",
+        "--token",
+        envvar="BITRIX24_TOKEN",
+        show_envvar=True,
+        metavar="TOKEN",
+        help="OAuth access token (sent in the body as auth, never in the URL).",
+    )(func)
+    func = click.option(
+        "-u",
+        "--url",
+        envvar="BITRIX24_URL",
+        show_envvar=True,
+        metavar="URL",
+        help=WEBHOOK_HELP,
+    )(func)
+    return func
+
+
+def call_options(func: F) -> F:
+    """The per-call options of the contract, after the method name as OPI places them."""
+    options = [
+        click.option(
+            "--out",
+            type=click.Path(dir_okay=False, writable=False),
+            metavar="FILE",
+            help="Write the answer to FILE (UTF-8) instead of stdout; only on exit 0 or 1.",
+        ),
+        click.option(
+            "--debug", is_flag=True, help="Trace requests and answers on stderr (secrets masked)."
+        ),
+        click.option(
+            "--test",
+            is_flag=True,
+            help="Send nothing; print the request that would be sent (secrets masked).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True, max=3600),
+            metavar="SECONDS",
+            help=f"Connect and read timeout [default: connect {DEFAULT_CONNECT_TIMEOUT:g}, "
+            f"read {DEFAULT_READ_TIMEOUT:g}].",
+        ),
+        click.option(
+            "--ascii", "ascii_", is_flag=True, help="Escape non-ASCII characters in the output."
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(0, 20),
+            default=DEFAULT_RETRIES,
+            show_default=True,
+            envvar="OINT_RETRIES",
+            show_envvar=True,
+            metavar="N",
+            help="Further attempts after the first, on rate limits and server failures.",
+        ),
+        click.option(
+            "--max-wait",
+            type=click.FloatRange(0, 3600),
+            default=DEFAULT_MAX_WAIT,
+            show_default=True,
+            envvar="OINT_MAX_WAIT",
+            show_envvar=True,
+            metavar="SECONDS",
+            help="Total time to spend waiting between attempts.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _echo_err(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def make_settings(ctx: click.Context, opts: dict[str, Any]) -> Settings:
+    settings = Settings(
+        retries=opts["retries"],
+        max_wait=opts["max_wait"],
+        dry_run=opts["test"],
+        debug=_echo_err if opts["debug"] else None,
+        warn=_echo_err,
+    )
+    if opts["timeout"] is not None:
+        settings.connect_timeout = settings.read_timeout = opts["timeout"]
+    if ctx.get_parameter_source("url") == ParameterSource.ENVIRONMENT:
+        settings.url_source = "BITRIX24_URL"
+    if ctx.get_parameter_source("token") == ParameterSource.ENVIRONMENT:
+        settings.token_source = "BITRIX24_TOKEN"
+    return settings
+
+
+def require_url(url: str | None) -> str:
+    if url is None:
+        raise InputError(
+            "--url is missing",
+            "Pass the webhook URL (--url https://<portal>/rest/<user id>/<secret>/) "
+            "or set BITRIX24_URL.",
+        )
+    return url
+
+
+def render(answer: Any, ascii_only: bool) -> str:
+    """OPI's documented look: one space of indent, key order kept, non-ASCII as is."""
+    return json.dumps(answer, indent=1, ensure_ascii=ascii_only) + "\n"
+
+
+def _check_out(path: str | None) -> None:
+    """Before sending: an --out we could not write would lose the answer."""
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise InputError(f"--out names a folder that does not exist: {folder}", "Create it first.")
+    if os.path.isdir(path):
+        raise InputError(f"--out names a folder: {path}", "Give a file name.")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"--out cannot be written in {folder}", "Choose a writable folder.")
+
+
+def _write_atomic(path: str, text: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=".oint-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def emit(answer: Any, opts: dict[str, Any]) -> None:
+    text = render(answer, opts["ascii_"])
+    out = opts["out"]
+    if out is not None:
+        try:
+            _write_atomic(out, text)
+        except OSError as error:
+            raise InputError(f"could not write {out}: {error.strerror}", "Check --out.") from None
+        click.echo(f"Saved the answer to {out}", err=True)
+        return
+    try:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from oint_py.cli import _silence_stdout
+
+        _silence_stdout()
+
+
+def execute(ctx: click.Context, opts: dict[str, Any], action: Callable[[Settings], Any]) -> int:
+    """Run one library call and turn its outcome into output and an exit code."""
+    try:
+        _check_out(opts["out"])
+        settings = make_settings(ctx, opts)
+        answer = action(settings)
+    except PortalError as error:
+        emit(error.answer, opts)
+        click.echo(f"Error: {error.message}", err=True)
+        return int(error.exit_code)
+    except VerifyError as error:
+        emit(error.answer, opts)
+        for line in error.mismatches:
+            click.echo(line, err=True)
+        click.echo(f"Error: {error.message}", err=True)
+        return int(error.exit_code)
+    except OintError as error:
+        click.echo(f"Error: {error.message}", err=True)
+        return int(error.exit_code)
+    emit(answer, opts)
+    return int(ExitCode.OK)

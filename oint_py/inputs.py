@@ -1,0 +1,201 @@
+"""Turning option strings into values: ids, --fields/--filter sources, JSON, encodings.
+
+No I/O beyond reading the named source (a file, stdin, or a URL through the fetch function
+the caller passes in). Nothing here imports requests; the JSON5 parser is imported only when
+strict JSON has failed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+from collections.abc import Callable
+from typing import IO, Any
+
+from oint_py.errors import InputError
+
+# The forms that survive every shell, shown whenever quotes look eaten (WINDOWS.md).
+QUOTING_HINT = (
+    "Quote the JSON so the shell keeps its inner quotes: OPI's form "
+    "\"{'EMAIL':'a@b.org'}\" works the same in bash, cmd.exe and PowerShell; strict JSON in "
+    'cmd.exe is "{""EMAIL"":""a@b.org""}"; in bash \'{"EMAIL":"a@b.org"}\'; or put the JSON '
+    "in a UTF-8 file and pass its path"
+)
+
+
+def strip_wrapping(value: str) -> str:
+    """Strip whitespace and one pair of stray quotes ("x", 'x', ""x"" as cmd.exe leaves them)."""
+    text = value.strip()
+    for quote in ('""', '"', "'"):
+        if len(text) >= 2 * len(quote) and text.startswith(quote) and text.endswith(quote):
+            return text[len(quote) : -len(quote)].strip()
+    return text
+
+
+def parse_user_id(value: str, option: str = "--userid") -> int:
+    """A positive integer, given as ``2626`` or ``"2626"``."""
+    text = strip_wrapping(value)
+    if not re.fullmatch(r"[0-9]{1,18}", text) or int(text) <= 0:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise InputError(
+            f"{option} must be a positive integer, not {shown!r}",
+            f"Pass the user's numeric ID, e.g. {option} 2626.",
+        )
+    return int(text)
+
+
+def decode_bytes(data: bytes, source: str) -> str:
+    """UTF-8 (with or without BOM) or UTF-16/32 with a BOM; never a silent cp1251 guess."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    else:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    raise InputError(
+        f"{source} is not UTF-8 text",
+        "Save it as UTF-8 (in Notepad: Save as, Encoding: UTF-8) or UTF-16 with a BOM.",
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _looks_quote_stripped(text: str) -> bool:
+    """`{EMAIL:a@b}` or `'{EMAIL:a@b}'`: a shell (cmd.exe, PowerShell 5) ate the quotes."""
+    inner = text[1:-1] if len(text) >= 2 and text[0] == text[-1] == "'" else text
+    return inner.startswith("{") and '"' not in inner and "'" not in inner and ":" in inner
+
+
+def parse_object(text: str, source: str) -> dict[str, Any]:
+    """Strict JSON first, then OPI's single-quoted style through JSON5; a non-empty object."""
+    stripped = text.strip()
+    if not stripped:
+        raise InputError(f"{source} is empty", 'Give a JSON object such as {"NAME":"Ivan"}.')
+    try:
+        value = json.loads(stripped, parse_constant=_reject_constant)
+    except ValueError as strict_error:
+        if _looks_quote_stripped(stripped):
+            raise InputError(
+                f"{source} looks like JSON whose quotes the shell removed: {_excerpt(stripped)}",
+                QUOTING_HINT + ".",
+            ) from None
+        value = _parse_json5(stripped, source, strict_error)
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{source} must be a JSON object ({{...}}), not {type(value).__name__}",
+            'Give the fields as an object, e.g. {"NAME":"Ivan"}.',
+        )
+    if not value:
+        raise InputError(f"{source} is an empty object", "Give at least one field to send.")
+    return value
+
+
+def _parse_json5(text: str, source: str, strict_error: ValueError) -> Any:
+    import json5  # only now: strict JSON failed (OPI's single-quoted style)
+
+    try:
+        value = json5.loads(text)
+    except Exception:  # any input, any parser complaint: a usage error, never a traceback
+        detail = str(strict_error).split(":")[0]
+        raise InputError(
+            f"{source} is not valid JSON ({detail or 'parse error'}): {_excerpt(text)}",
+            QUOTING_HINT + ".",
+        ) from None
+    _check_finite(value, source)
+    return value
+
+
+def _check_finite(value: Any, source: str) -> None:
+    """JSON5 allows NaN/Infinity; JSON (and the portal) does not."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise InputError(f"{source} contains NaN or Infinity", "Use a number or a string.")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_finite(item, source)
+    elif isinstance(value, list):
+        for item in value:
+            _check_finite(item, source)
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 3] + "..."
+
+
+def _looks_like_path(text: str) -> bool:
+    if text[:1] in ("{", "["):
+        return False
+    return text.lower().endswith((".json", ".json5", ".txt")) or "/" in text or "\\" in text
+
+
+def read_source(
+    value: str,
+    option: str,
+    *,
+    stdin: IO[bytes] | None,
+    fetch: Callable[[str], bytes] | None,
+) -> tuple[str, str]:
+    """Resolve a --fields/--filter value to (text, description of its source).
+
+    Order (CONTRACT.md): ``-`` stdin; ``@path`` or an existing file; an http(s) URL fetched
+    with ``fetch``; otherwise the value itself as inline JSON.
+    """
+    if value == "-":
+        if stdin is None:
+            raise InputError(f"{option} - needs standard input", "Pipe the JSON into oint.")
+        return decode_bytes(stdin.read(), f"{option} from standard input"), "standard input"
+    path = value[1:] if value.startswith("@") else value
+    if value.startswith("@") or (len(value) < 4096 and os.path.isfile(value)):
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            raise InputError(
+                f"{option} names a file that does not exist: {path}",
+                "Check the path (relative paths start from the current directory).",
+            ) from None
+        except OSError as error:
+            raise InputError(
+                f"{option} names a file that cannot be read: {path} ({error.strerror})",
+                "Check the path and its permissions.",
+            ) from None
+        return decode_bytes(data, f"the file {path}"), f"the file {path}"
+    stripped = value.strip()
+    if re.match(r"(?i)https?://", stripped):
+        if fetch is None:
+            raise InputError(f"{option} cannot be fetched here", "Save it to a file.")
+        return decode_bytes(fetch(stripped), f"{option} from {stripped}"), stripped
+    if _looks_like_path(stripped):
+        raise InputError(
+            f"{option} names a file that does not exist: {stripped}",
+            "Check the path, or give the JSON itself.",
+        )
+    return value, option
+
+
+def load_object(
+    value: str,
+    option: str = "--fields",
+    *,
+    stdin: IO[bytes] | None = None,
+    fetch: Callable[[str], bytes] | None = None,
+) -> dict[str, Any]:
+    """Resolve and parse a --fields/--filter value into a non-empty JSON object."""
+    text, source = read_source(value, option, stdin=stdin, fetch=fetch)
+    label = option if source == option else f"{option} ({source})"
+    return parse_object(text, label)

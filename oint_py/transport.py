@@ -1,0 +1,795 @@
+"""The one place that talks HTTP.
+
+URL building, sending, timeouts, retries, redirects, answer classification and secret
+masking live here and nowhere else. ``requests`` is imported only when a request is really
+sent, so --help, completion, usage errors and --test stay fast (see ``_requests``).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+from oint_py import __version__
+from oint_py.errors import (
+    InputError,
+    NoAnswerError,
+    OintError,
+    OutcomeUnknownError,
+    PortalError,
+)
+from oint_py.inputs import strip_wrapping
+
+DEFAULT_CONNECT_TIMEOUT = 10.0
+# Above the portal's own 60 s cap on one request (BITRIX24.md, "Limits"): a shorter read
+# timeout can abandon an update that then succeeds.
+DEFAULT_READ_TIMEOUT = 75.0
+DEFAULT_RETRIES = 4
+DEFAULT_MAX_WAIT = 30.0
+DEFAULT_BACKOFF_BASE = 1.0
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+MASK = "***"
+
+HEADERS = {
+    "Content-Type": "application/json; charset=utf-8",
+    "Accept": "application/json",
+    "User-Agent": f"oint-py/{__version__}",
+}
+
+
+def _ignore(_: str) -> None:
+    return None
+
+
+@dataclass
+class Settings:
+    """Per-call knobs. ``debug`` and ``warn`` receive finished, masked lines."""
+
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    max_wait: float = DEFAULT_MAX_WAIT
+    backoff_base: float | None = None  # None: OINT_BACKOFF_BASE or DEFAULT_BACKOFF_BASE
+    dry_run: bool = False
+    debug: Callable[[str], None] | None = None
+    warn: Callable[[str], None] = _ignore
+    sleep: Callable[[float], None] = time.sleep
+    # How the URL and token were given, for messages ("--token" or "BITRIX24_TOKEN").
+    url_source: str = "--url"
+    token_source: str = "--token"
+    environ: dict[str, str] | None = None
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ) if self.environ is None else self.environ
+
+    def base_delay(self) -> float:
+        if self.backoff_base is not None:
+            return self.backoff_base
+        raw = self.env().get("OINT_BACKOFF_BASE", "").strip()
+        if not raw:
+            return DEFAULT_BACKOFF_BASE
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 60:
+            raise InputError(
+                f"OINT_BACKOFF_BASE must be a number of seconds from 0 to 60, not {raw!r}",
+                "Unset it to use the default (1 s).",
+            )
+        return value
+
+
+# --- masking ---------------------------------------------------------------------------
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]+@")
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """Replace each secret (raw and URL-encoded) and any URL credentials with ``***``."""
+    forms: set[str] = set()
+    for secret in secrets:
+        if secret:
+            forms.update({secret, quote(secret, safe=""), quote(secret)})
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, MASK)
+    return _USERINFO.sub(r"\1" + MASK + "@", text)
+
+
+# --- the portal address ----------------------------------------------------------------
+
+WEBHOOK_FORM = "https://<portal>/rest/<user id>/<secret>/"
+
+
+@dataclass(frozen=True)
+class Portal:
+    """Where calls go: a webhook (user id + secret in the path) or a portal plus a token."""
+
+    scheme: str
+    netloc: str
+    hostname: str
+    prefix: str = ""
+    user_id: str | None = None
+    secret: str | None = None
+    token: str | None = None
+
+    @property
+    def base(self) -> str:
+        base = f"{self.scheme}://{self.netloc}{self.prefix}/rest/"
+        if self.secret is not None:
+            base += f"{self.user_id}/{self.secret}/"
+        return base
+
+    def method_url(self, rest_method: str) -> str:
+        return self.base + rest_method
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.secret, self.token) if s)
+
+    def mask(self, text: str) -> str:
+        return mask(text, self.secrets)
+
+    @property
+    def is_loopback(self) -> bool:
+        return is_loopback(self.hostname)
+
+
+def is_loopback(hostname: str | None) -> bool:
+    if not hostname:
+        return False
+    if hostname.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(hostname.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+_HOST_RE = re.compile(r"^[A-Za-z0-9\-._~%]+$")
+
+
+def parse_portal(url: str, token: str | None, settings: Settings | None = None) -> Portal:
+    """Check --url (and --token) against CONTRACT.md's rules; raise InputError otherwise."""
+    settings = settings or Settings()
+    url_opt, token_opt = settings.url_source, settings.token_source
+    text = strip_wrapping(url or "")
+    token = strip_wrapping(token) if token is not None else None
+    if not token:
+        token = None
+    if not text:
+        raise InputError(
+            f"{url_opt} is empty",
+            f"Pass the webhook URL ({WEBHOOK_FORM}) with --url or set BITRIX24_URL.",
+        )
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        raise InputError(
+            f"{url_opt} contains spaces or control characters",
+            f"Pass only the address, e.g. {WEBHOOK_FORM}.",
+        )
+    has_scheme = re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", text) is not None
+    candidate = text if has_scheme else "https://" + text
+    try:
+        parts = urlsplit(candidate)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    secrets = [s for s in (token,) if s]
+    if parts is None or not parts.hostname:
+        raise InputError(
+            f"{url_opt} is not a portal address: {mask(text, secrets)!r}",
+            f"Use the webhook URL ({WEBHOOK_FORM}) or the portal's host name.",
+        )
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise InputError(
+            f"{url_opt} must be an http:// or https:// address, not {scheme}://",
+            f"Use the webhook URL ({WEBHOOK_FORM}).",
+        )
+    hostname = parts.hostname
+    bare_host = hostname.strip("[]")
+    if not (_HOST_RE.match(bare_host) or _is_ip(bare_host)):
+        raise InputError(
+            f"{url_opt} has an invalid host name: {hostname!r}",
+            "Use the portal's address as its webhook page shows it.",
+        )
+    if "@" in parts.netloc:
+        raise InputError(
+            f"{url_opt} must not carry a user name or password",
+            "Use the webhook URL or --token for credentials.",
+        )
+    if parts.query or parts.fragment:
+        raise InputError(
+            f"{url_opt} must not have a query string or fragment",
+            f"Use the webhook URL as the portal shows it ({WEBHOOK_FORM}).",
+        )
+    netloc = parts.netloc.lower() if port is None else parts.netloc
+    segments = [s for s in parts.path.split("/") if s]
+    lowered = [s.lower() for s in segments]
+    prefix_len = lowered.index("rest") if "rest" in lowered else len(segments)
+    prefix = "".join("/" + s for s in segments[:prefix_len])
+    after = segments[prefix_len + 1 :] if prefix_len < len(segments) else []
+    if prefix_len == len(segments) and segments:
+        raise InputError(
+            f"{url_opt} has a path that is not a Bitrix24 REST address: "
+            f"{mask(parts.path, secrets)}",
+            f"Use the webhook URL ({WEBHOOK_FORM}) or the portal's address alone.",
+        )
+    user_id: str | None = None
+    secret: str | None = None
+    if after:
+        if after[0].isdigit() and len(after) >= 2:
+            user_id, secret = after[0], after[1]
+            # A trailing method pasted from the webhook page (profile.json) is dropped.
+            if len(after) > 3:
+                raise InputError(
+                    f"{url_opt} has too many path segments after /rest/<user id>/<secret>/",
+                    f"Use the webhook URL ({WEBHOOK_FORM}).",
+                )
+        elif after[0].isdigit():
+            raise InputError(
+                f"{url_opt} ends after the user id: the webhook secret is missing",
+                f"Copy the whole webhook URL ({WEBHOOK_FORM}) from the portal.",
+            )
+        elif len(after) == 1:
+            pass  # https://host/rest/<method>: a portal address with a method pasted on
+        else:
+            raise InputError(
+                f"{url_opt} is not a webhook URL: {mask(parts.path, secrets)}",
+                f"Use {WEBHOOK_FORM}.",
+            )
+    if secret is not None and token is not None:
+        if token_opt == "BITRIX24_TOKEN":
+            raise InputError(
+                f"{url_opt} is a webhook URL (it carries a secret) and BITRIX24_TOKEN is set",
+                "Unset BITRIX24_TOKEN for webhook calls, or give the portal address alone.",
+            )
+        raise InputError(
+            f"{url_opt} is a webhook URL (it carries a secret) and {token_opt} is given too",
+            "Use one: the webhook URL alone, or the portal address with --token.",
+        )
+    if secret is None and token is None:
+        raise InputError(
+            f"{url_opt} is a portal address without a webhook secret, and no token is given",
+            f"Pass the webhook URL ({WEBHOOK_FORM}), or --token (or BITRIX24_TOKEN) with "
+            "an OAuth token.",
+        )
+    return Portal(
+        scheme=scheme,
+        netloc=netloc,
+        hostname=hostname,
+        prefix=prefix,
+        user_id=user_id,
+        secret=secret,
+        token=token,
+    )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+# --- sending ---------------------------------------------------------------------------
+
+
+def _requests() -> ModuleType:
+    import requests  # heavy: only when a request is really sent
+
+    return requests
+
+
+def _ca_bundle(settings: Settings) -> str | bool:
+    env = settings.env()
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        value = env.get(name, "").strip()
+        if value:
+            if not os.path.exists(value):
+                raise InputError(
+                    f"{name} points at {value}, which does not exist",
+                    "Point it at your CA's PEM file, or unset it.",
+                )
+            return value
+    return True
+
+
+def _excerpt(data: bytes, secrets: Iterable[str], limit: int = 120) -> str:
+    text = data.decode("utf-8", errors="replace")
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return mask(text, secrets)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+@dataclass
+class _Failure:
+    """A failed attempt that may be retried: why, and whether the server may have acted."""
+
+    reason: str
+    reached: bool
+    answer: dict[str, Any] | None = None
+    status: int = 0
+    retry_after: float | None = None
+    code: str = ""
+
+
+@dataclass
+class Transport:
+    """Sends REST calls to one portal with the contract's retry and redirect policy."""
+
+    portal: Portal
+    settings: Settings = field(default_factory=Settings)
+    operating_reset_at: float | None = None
+    _session: Any = None
+
+    def __post_init__(self) -> None:
+        if self.portal.scheme == "http" and not self.portal.is_loopback:
+            self.settings.warn(
+                f"Warning: {self.portal.hostname} is reached over plain http: the webhook "
+                "secret or token crosses the network unencrypted. Use https:// unless this "
+                "is an on-premise portal on a trusted network."
+            )
+
+    # -- helpers --
+    def mask(self, text: str) -> str:
+        return self.portal.mask(text)
+
+    def _debug(self, line: str) -> None:
+        if self.settings.debug is not None:
+            self.settings.debug(self.mask(line))
+
+    def body_with_auth(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.portal.token is None:
+            return dict(body)
+        return {**body, "auth": self.portal.token}
+
+    def _masked_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        shown = dict(body)
+        if "auth" in shown:
+            shown["auth"] = MASK
+        return shown
+
+    def describe(self, rest_method: str, body: dict[str, Any]) -> dict[str, Any]:
+        """What would be sent (--test): method, URL, headers, body; secrets masked."""
+        return {
+            "method": "POST",
+            "url": self.mask(self.portal.method_url(rest_method)),
+            "headers": dict(HEADERS),
+            "body": self._masked_body(self.body_with_auth(body)),
+        }
+
+    def session(self) -> Any:
+        if self._session is None:
+            self._session = _requests().Session()
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    # -- the call --
+    def call(
+        self, rest_method: str, body: dict[str, Any], *, idempotent: bool = True
+    ) -> dict[str, Any]:
+        """POST one REST call; return the decoded answer or raise an OintError subclass."""
+        full = self.body_with_auth(body)
+        try:
+            payload = json.dumps(full, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as error:
+            raise InputError(f"the request body cannot be sent as JSON ({error})") from None
+        if self.settings.dry_run:
+            return self.describe(rest_method, body)
+        verify = _ca_bundle(self.settings)
+        url = self.portal.method_url(rest_method)
+        settings = self.settings
+        base = settings.base_delay()
+        waited = 0.0
+        redirected = False
+        attempt = 0
+        while True:
+            attempt += 1
+            result = self._attempt(url, payload, full, verify, attempt, rest_method)
+            if isinstance(result, dict):
+                return result
+            if isinstance(result, str):  # a redirect we accept: re-send there once
+                if redirected:
+                    raise NoAnswerError(
+                        f"the portal redirected a second time, to {self.mask(result)}",
+                        "Not followed. Put the final portal address in --url.",
+                    )
+                redirected = True
+                url = result
+                attempt -= 1
+                continue
+            failure = result
+            if failure.reached and not idempotent:
+                raise OutcomeUnknownError(
+                    f"{failure.reason}; {rest_method} may or may not have been carried out "
+                    "(outcome unknown: check with GetUser or FindUsers)",
+                    "It was not re-sent, so that it cannot run twice. Look the user up "
+                    "before running it again.",
+                )
+            delay = base * (2 ** (attempt - 1)) * random.uniform(0.75, 1.25)
+            if failure.retry_after is not None:
+                delay = max(delay, failure.retry_after)
+            remaining = settings.max_wait - waited
+            give_up = ""
+            if attempt > settings.retries:
+                give_up = f"gave up after {attempt} attempt{'s' if attempt != 1 else ''}"
+            elif failure.retry_after is not None and failure.retry_after > remaining:
+                give_up = (
+                    f"gave up: the portal asked to wait {failure.retry_after:g} s "
+                    f"(Retry-After), more than the {remaining:g} s left of --max-wait"
+                )
+            elif remaining <= 0:
+                give_up = (
+                    f"gave up after {attempt} attempts: --max-wait ({settings.max_wait:g} s) used"
+                )
+            else:
+                delay = min(delay, remaining)
+            if give_up:
+                self._debug(f"* {give_up}")
+                self._give_up(failure, give_up, rest_method)
+            self._debug(f"* retry {attempt}/{settings.retries} in {delay:.2f} s: {failure.reason}")
+            settings.sleep(delay)
+            waited += delay
+
+    def _give_up(self, failure: _Failure, why: str, rest_method: str) -> None:
+        fix = "Run it again later, or raise --retries / --max-wait."
+        if failure.code == "QUERY_LIMIT_EXCEEDED":
+            fix = (
+                "The portal's rate limit (about 2 requests a second) held; run fewer calls "
+                "at once, or raise --retries / --max-wait."
+            )
+        if failure.answer is not None:
+            raise PortalError(
+                failure.answer, failure.status, fix=f"{why.capitalize()}. {fix}", method=rest_method
+            )
+        raise NoAnswerError(f"{failure.reason} ({why})", fix)
+
+    def _attempt(
+        self,
+        url: str,
+        payload: bytes,
+        full_body: dict[str, Any],
+        verify: str | bool,
+        attempt: int,
+        rest_method: str,
+    ) -> dict[str, Any] | str | _Failure:
+        requests = _requests()
+        settings = self.settings
+        host = urlsplit(url).netloc
+        self._debug(f"> POST {url} (attempt {attempt})")
+        for name, value in HEADERS.items():
+            self._debug(f"> {name}: {value}")
+        self._debug("> " + json.dumps(self._masked_body(full_body), ensure_ascii=False))
+        started = time.monotonic()
+        try:
+            response = self.session().post(
+                url,
+                data=payload,
+                headers=HEADERS,
+                timeout=(settings.connect_timeout, settings.read_timeout),
+                allow_redirects=False,
+                verify=verify,
+            )
+        except requests.exceptions.SSLError as error:
+            self._debug(f"< TLS failure after {time.monotonic() - started:.3f} s: {error}")
+            raise NoAnswerError(
+                f"TLS certificate verification failed for {host}: {self.mask(_reason(error))}",
+                "If your network uses its own CA (a corporate proxy), point "
+                "REQUESTS_CA_BUNDLE or SSL_CERT_FILE at that CA's PEM file. Verification "
+                "is never turned off.",
+            ) from None
+        except requests.exceptions.ConnectTimeout:
+            self._debug(f"< connect timeout after {time.monotonic() - started:.3f} s")
+            raise NoAnswerError(
+                f"could not connect to {host} within {settings.connect_timeout:g} s",
+                "Check the address and your network or proxy (HTTPS_PROXY), or raise --timeout.",
+            ) from None
+        except requests.exceptions.ReadTimeout:
+            self._debug(f"< read timeout after {time.monotonic() - started:.3f} s")
+            return _Failure(f"no answer from {host} within {settings.read_timeout:g} s", True)
+        except requests.exceptions.ProxyError as error:
+            raise NoAnswerError(
+                f"the proxy failed the connection to {host}: {self.mask(_reason(error))}",
+                "Check HTTPS_PROXY / NO_PROXY.",
+            ) from None
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as error:
+            elapsed = time.monotonic() - started
+            if _not_connected(error):
+                self._debug(f"< could not connect after {elapsed:.3f} s: {error}")
+                raise NoAnswerError(
+                    f"could not connect to {host}: {self.mask(_reason(error))}",
+                    "Check the address in --url and your network or proxy.",
+                ) from None
+            self._debug(f"< connection dropped after {elapsed:.3f} s: {error}")
+            return _Failure(f"the connection to {host} was dropped before a complete answer", True)
+        except requests.exceptions.RequestException as error:
+            raise NoAnswerError(
+                f"the request to {host} failed: {self.mask(_reason(error))}",
+                "Check --url.",
+            ) from None
+        elapsed = time.monotonic() - started
+        status = response.status_code
+        content: bytes = response.content or b""
+        ctype = response.headers.get("Content-Type", "no content type")
+        self._debug(f"< HTTP {status} {response.reason or ''} ({elapsed:.3f} s)".rstrip())
+        for name, value in response.headers.items():
+            self._debug(f"< {name}: {value}")
+        self._debug("< " + _excerpt(content, self.portal.secrets, limit=2000))
+        if status in REDIRECT_STATUSES:
+            return self._redirect_target(url, status, response.headers.get("Location"))
+        answer = _decode(content)
+        if answer is None:
+            reason = f"no JSON answer from {host}: HTTP {status}, {ctype}"
+            excerpt = _excerpt(content, self.portal.secrets)
+            reason += f", {excerpt!r}" if excerpt else ", empty body"
+            if status in RETRYABLE_STATUSES:
+                return _Failure(
+                    reason,
+                    True,
+                    status=status,
+                    retry_after=_retry_after(response.headers.get("Retry-After")),
+                )
+            raise NoAnswerError(reason, _no_json_fix(status))
+        error_code = answer.get("error")
+        if error_code not in (None, "", False):
+            code = str(error_code).upper()
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            if code == "QUERY_LIMIT_EXCEEDED":
+                # The portal did not run the call: safe to resend, even user.add.
+                return _Failure(
+                    f"HTTP {status} {error_code} (rate limit)",
+                    False,
+                    answer,
+                    status,
+                    retry_after,
+                    code,
+                )
+            if code == "INTERNAL_SERVER_ERROR":
+                return _Failure(
+                    f"HTTP {status} {error_code}", True, answer, status, retry_after, code
+                )
+            raise PortalError(
+                answer, status, fix=self._error_fix(code, rest_method), method=rest_method
+            )
+        if status >= 400:
+            reason = f"HTTP {status} from {host} with a JSON answer that has no error code"
+            if status in RETRYABLE_STATUSES:
+                return _Failure(reason, True, status=status)
+            raise NoAnswerError(reason, _no_json_fix(status))
+        timing = answer.get("time")
+        if isinstance(timing, dict):
+            reset = timing.get("operating_reset_at")
+            if isinstance(reset, (int, float)) and not isinstance(reset, bool):
+                self.operating_reset_at = float(reset)
+        return answer
+
+    def _error_fix(self, code: str, rest_method: str) -> str:
+        if code == "OPERATION_TIME_LIMIT":
+            text = (
+                f"{rest_method} is blocked for this webhook or application: it used its share "
+                "of the portal's operating time, and the block lifts as the portal's 10-minute "
+                "window moves on (other methods keep working)"
+            )
+            if self.operating_reset_at is not None:
+                when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.operating_reset_at))
+                text += f"; an earlier answer said it resets at {when}"
+            return text + ". It was not retried."
+        if code == "EXPIRED_TOKEN":
+            return "The OAuth token lives one hour: get a new one (refresh it) and run again."
+        if code in ("INVALID_TOKEN", "NO_AUTH_FOUND"):
+            return "Check the token (--token or BITRIX24_TOKEN)."
+        if code == "INVALID_CREDENTIALS":
+            return (
+                "Check the webhook URL: its user id and secret must match the portal's "
+                "webhook page."
+            )
+        if code in ("INSUFFICIENT_SCOPE", "ACCESS_DENIED") or code == "ERROR_CORE":
+            return (
+                "Check that the webhook's user may do this (only admins may update other "
+                "users) and that the webhook has the 'user' scope."
+                if code != "ERROR_CORE"
+                else "Check the ID and the values sent."
+            )
+        if code == "INVALID_REQUEST":
+            return "Use https:// in --url."
+        if code == "ERROR_METHOD_NOT_FOUND":
+            return "The portal does not know this method: check the portal address."
+        return ""
+
+    def _redirect_target(self, url: str, status: int, location: str | None) -> str:
+        if not location:
+            raise NoAnswerError(f"the portal answered HTTP {status} without a Location header")
+        target = urljoin(url, location.strip())
+        shown = self.mask(target)
+        old, new = urlsplit(url), urlsplit(target)
+        try:
+            old_origin = (old.scheme, old.hostname, old.port or _default_port(old.scheme))
+            new_origin = (new.scheme, new.hostname, new.port or _default_port(new.scheme))
+        except ValueError:
+            raise NoAnswerError(
+                f"the portal redirected (HTTP {status}) to an invalid address"
+            ) from None
+        refused = ""
+        if new.scheme not in ("http", "https"):
+            refused = "not an http(s) address"
+        elif old.scheme == "https" and new.scheme == "http":
+            refused = "from https to plain http"
+        elif "/rest/" not in new.path:
+            refused = "away from the REST API (an expired licence, a login or maintenance page?)"
+        elif old_origin == new_origin:
+            refused = "to the same portal"
+        elif old.scheme != "https" and not is_loopback(old.hostname):
+            refused = "over plain http, where anyone on the path could have sent it"
+        self._debug(
+            f"* redirect HTTP {status} to {shown}: "
+            + (f"refused, {refused}" if refused else "re-sending the same POST there")
+        )
+        if refused:
+            raise NoAnswerError(
+                f"the portal redirected (HTTP {status}) to {shown}, {refused}; not followed",
+                "Open the portal in a browser to see why, and fix --url.",
+            )
+        new_base = f"{new.scheme}://{new.netloc}"
+        self.settings.warn(
+            f"Warning: the portal has moved to {new_base} (HTTP {status}); the request was "
+            f"sent there. Update {self.settings.url_source} to the new address."
+        )
+        return target
+
+    # -- plain GET for --fields URLs --
+    def fetch(self, url: str) -> bytes:
+        """GET a --fields/--filter URL (no credentials); any failure is an input error."""
+        return fetch(url, self.settings)
+
+
+def fetch(url: str, settings: Settings) -> bytes:
+    """GET a --fields/--filter URL through the same timeouts and TLS; errors are exit 2."""
+    shown = mask(url, ())
+    verify = _ca_bundle(settings)
+    requests = _requests()
+    if settings.debug is not None:
+        settings.debug(f"> GET {shown}")
+    try:
+        response = requests.get(
+            url,
+            timeout=(settings.connect_timeout, settings.read_timeout),
+            verify=verify,
+            headers={"User-Agent": HEADERS["User-Agent"]},
+        )
+    except requests.exceptions.RequestException as error:
+        raise InputError(
+            f"could not fetch {shown}: {mask(_reason(error), ())}",
+            "Check the URL, or save the JSON to a file. Nothing was sent to the portal.",
+        ) from None
+    except (ValueError, UnicodeError):
+        raise InputError(f"could not fetch {shown}: invalid URL", "Check the URL.") from None
+    if response.status_code != 200:
+        raise InputError(
+            f"could not fetch {shown}: HTTP {response.status_code}",
+            "Check the URL. Nothing was sent to the portal.",
+        )
+    content: bytes = response.content
+    return content
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def _decode(content: bytes) -> dict[str, Any] | None:
+    if not content.strip():
+        return None
+    try:
+        value = json.loads(content, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _no_json_fix(status: int) -> str:
+    if status == 413:
+        return "The request is too large for the portal: send fewer or smaller fields."
+    if status >= 500:
+        return "The portal or a proxy in front of it failed; try again later."
+    return "Check that --url points at the Bitrix24 portal's REST address."
+
+
+def _not_connected(error: BaseException) -> bool:
+    """True when the request never reached the server (DNS, refused, unreachable)."""
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, NewConnectionError):
+            return True
+        if isinstance(current, MaxRetryError) and isinstance(current.reason, NewConnectionError):
+            return True
+        args = getattr(current, "args", ())
+        nested = next((a for a in args if isinstance(a, BaseException)), None)
+        current = nested or current.__cause__ or current.__context__
+    text = str(error)
+    return (
+        "NameResolutionError" in text or "Failed to resolve" in text or "Connection refused" in text
+    )
+
+
+def _reason(error: BaseException) -> str:
+    """A short reason from a requests exception (callers mask it: it may hold the URL)."""
+    text = str(error)
+    for pattern, short in (
+        (
+            r"Name or service not known|nodename nor servname|getaddrinfo failed"
+            r"|Failed to resolve|NameResolutionError",
+            "the host name could not be resolved",
+        ),
+        (r"Connection refused|ConnectionRefused", "connection refused"),
+        (r"No route to host|Network is unreachable", "the network is unreachable"),
+        (r"CERTIFICATE_VERIFY_FAILED[^)'\"]*", None),
+        (r"hostname .* doesn't match[^)'\"]*|Hostname mismatch[^)'\"]*", None),
+    ):
+        match = re.search(pattern, text)
+        if match:
+            return short or match.group(0)
+    text = re.sub(r"<[^>]+>", "", text)
+    return " ".join(text.split())[:200]
+
+
+__all__ = [
+    "HEADERS",
+    "MASK",
+    "OintError",
+    "Portal",
+    "Settings",
+    "Transport",
+    "fetch",
+    "is_loopback",
+    "mask",
+    "parse_portal",
+]
