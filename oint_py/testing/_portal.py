@@ -260,10 +260,13 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     timeout = 30
+    wbufsize = 65536  # headers and body leave in one write (no Nagle/delayed-ACK stalls)
     server: _Server
     _dead = False
 
     def setup(self) -> None:
+        with contextlib.suppress(OSError):
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if isinstance(self.request, ssl.SSLSocket):
             try:
                 self.request.settimeout(10)
