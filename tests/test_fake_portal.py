@@ -266,6 +266,14 @@ def test_user_get_paging() -> None:
         assert ids == sorted(ids) and len(set(ids)) == 65
 
 
+def test_user_get_ignores_non_field_keys(portal: FakePortal, http: requests.Session) -> None:
+    body = {"id": 2626, "auth": "x", "ORDER": {"ID": "ASC"}, "NOPE": 1, "FILTER": {"active": "Y"}}
+    data = hook(portal, "user.get", body, http).json()
+    assert [u["ID"] for u in data["result"]] == ["2626"]
+    portal.users[2626]["ACTIVE"] = False
+    assert hook(portal, "user.get", body, http).json()["result"] == []
+
+
 def test_user_get_unknown_id(portal: FakePortal, http: requests.Session) -> None:
     data = hook(portal, "user.get", {"ID": 424242}, http).json()
     assert data["result"] == [] and "total" not in data

@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--secret", default=DEFAULT_SECRET, help="webhook secret")
     serve.add_argument("--token", default=DEFAULT_TOKEN, help="valid OAuth token")
     serve.add_argument("--extra-users", type=int, default=0, help="generated users to add")
+    serve.add_argument("--tls", action="store_true", help="serve HTTPS (needs trustme)")
     run = sub.add_parser(
         "run",
         help="run a command against a fresh portal",
@@ -74,13 +75,19 @@ def changes(before: dict[int, dict[str, object]], after: dict[int, dict[str, obj
 
 def _serve(args: argparse.Namespace) -> int:
     portal = FakePortal(
-        port=args.port, secret=args.secret, token=args.token, extra_users=args.extra_users
+        port=args.port,
+        secret=args.secret,
+        token=args.token,
+        extra_users=args.extra_users,
+        tls=args.tls,
     )
     try:
         portal.start()
         print(f"portal URL:  {portal.url}", flush=True)
         print(f"webhook URL: {portal.webhook_url}", flush=True)
         print(f"token:       {portal.token}", flush=True)
+        if portal.ca_file:
+            print(f"CA file:     {portal.ca_file}", flush=True)
         print("Serving until Ctrl-C.", file=sys.stderr, flush=True)
         portal.serve_forever()
     except KeyboardInterrupt:

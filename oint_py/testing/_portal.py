@@ -22,7 +22,13 @@ from types import TracebackType
 from typing import Any, TypeVar, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from oint_py.bitrix24.fields import ADD_ONLY, is_writable, load_answer
+from oint_py.bitrix24.fields import (
+    ADD_ONLY,
+    CUSTOM_PREFIX,
+    is_writable,
+    load_answer,
+    standard_fields,
+)
 from oint_py.testing import _users
 from oint_py.testing._answer import JSON_TYPE, Answer, error_body, html_page
 
@@ -31,9 +37,6 @@ _T = TypeVar("_T")
 DEFAULT_SECRET = "h0m3s3cr3tw3bh00k"
 DEFAULT_TOKEN = "t0k3n-valid-0123456789"
 COUPON_PATH = "/bitrix/coupon_activation.php"
-
-# Keys of a call's parameters that are not user fields.
-_CONTROL = frozenset({"AUTH", "START", "SORT", "ORDER", "FILTER", "ADMIN_MODE"})
 
 
 class Headers(dict[str, str]):
@@ -161,6 +164,20 @@ def _time_envelope(t0: float) -> dict[str, Any]:
 
 def _upper(params: dict[str, Any]) -> dict[str, Any]:
     return {str(k).upper(): v for k, v in params.items()}
+
+
+def _filter(params: dict[str, Any], extra: tuple[str, ...]) -> dict[str, Any]:
+    """Filter keys of a read: top-level field keys, then ``FILTER``'s (upper-cased).
+
+    Only user fields (standard, ``UF_USR_*``) and ``extra`` filter; other keys (``auth``,
+    ``start``, ``order``, unknown names) are ignored.
+    """
+    known = set(standard_fields()) | set(extra)
+    inner = params.get("FILTER")
+    merged = dict(params)
+    if isinstance(inner, dict):
+        merged.update(_upper(inner))
+    return {k: v for k, v in merged.items() if k in known or k.startswith(CUSTOM_PREFIX)}
 
 
 def _find_auth(params: dict[str, Any]) -> object:
@@ -690,10 +707,7 @@ class FakePortal:
         return answer
 
     def _m_user_get(self, p: dict[str, Any], caller: int) -> tuple[int, dict[str, Any]]:
-        wanted = {k: v for k, v in p.items() if k not in _CONTROL}
-        inner = p.get("FILTER")
-        if isinstance(inner, dict):
-            wanted.update(_upper(inner))
+        wanted = _filter(p, ())
         found = [
             u
             for u in self.users.values()
@@ -702,10 +716,7 @@ class FakePortal:
         return 200, self._page(found, p)
 
     def _m_user_search(self, p: dict[str, Any], caller: int) -> tuple[int, dict[str, Any]]:
-        wanted = {k: v for k, v in p.items() if k not in _CONTROL}
-        inner = p.get("FILTER")
-        if isinstance(inner, dict):
-            wanted.update(_upper(inner))
+        wanted = _filter(p, ("FIND", "UF_DEPARTMENT_NAME"))
         found = [
             u
             for u in self.users.values()
