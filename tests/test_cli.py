@@ -1,0 +1,416 @@
+"""CLI tests: exact stdout, stderr and exit code for each row of the exit-code table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+import requests_mock
+
+from oint_py.testing._answer import error_body
+from tests.clihelp import invoke
+
+SECRET = "h0m3s3cr3tw3bh00k"
+HOOK = f"https://b24-ar17wx.bitrix24.by/rest/1/{SECRET}/"
+ENDPOINT = HOOK + "user.update"
+TOKEN = "t0k3n-abcdef0123456789"
+OK = json.loads((Path(__file__).parents[1] / "oint_py/data/user.update.ok.json").read_text())
+
+
+def update(*extra: str) -> list[str]:
+    return ["bitrix24", "UpdateUser", "--url", HOOK, "--userid", "2626", *extra]
+
+
+def test_exit_0_prints_the_answer_exactly() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, json=OK)
+        result = invoke(*update("--fields", '{"EMAIL":"a@example.org","UF_DEPARTMENT":1}'))
+    assert result.code == 0
+    assert result.stdout == json.dumps(OK, indent=1) + "\n"
+    assert result.stderr == ""
+    sent = mock.request_history[0]
+    assert sent.method == "POST"
+    assert sent.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert sent.headers["Accept"] == "application/json"
+    assert sent.headers["User-Agent"] == "oint-py/0.1.0"
+    assert sent.body == b'{"ID": 2626, "EMAIL": "a@example.org", "UF_DEPARTMENT": 1}'
+
+
+def test_exit_1_portal_error_prints_answer_and_one_error_line() -> None:
+    status, body = error_body("ERROR_CORE", "Incorrect E-Mail<br>")
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, status_code=status, json=body)
+        result = invoke(*update("--fields", '{"EMAIL":"bad"}'))
+    assert result.code == 1
+    assert result.stdout == json.dumps(body, indent=1) + "\n"
+    assert result.stderr == (
+        "Error: the portal answered ERROR_CORE: Incorrect E-Mail (HTTP 400). "
+        "Check the ID and the values sent.\n"
+    )
+
+
+def test_exit_1_on_error_with_http_200() -> None:
+    status, body = error_body("insufficient_scope")
+    assert status == 200
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, status_code=200, json=body)
+        result = invoke(*update("--fields", '{"NAME":"Ivan"}'))
+    assert result.code == 1
+    assert json.loads(result.stdout) == body
+    assert result.stderr.startswith("Error: the portal answered insufficient_scope: ")
+
+
+def test_exit_2_nothing_sent() -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke(*update("--fields", "{EMAIL:a@b}"))
+        assert mock.call_count == 0
+    assert result.code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        "Error: --fields looks like JSON whose quotes the shell removed"
+    )
+
+
+def test_exit_3_no_json_answer() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(
+            ENDPOINT,
+            status_code=200,
+            text="<html><body>Maintenance</body></html>",
+            headers={"Content-Type": "text/html"},
+        )
+        result = invoke(*update("--fields", '{"NAME":"Ivan"}'))
+    assert result.code == 3
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: no JSON answer from b24-ar17wx.bitrix24.by: HTTP 200, text/html, "
+        "'Maintenance'. Check that --url points at the Bitrix24 portal's REST address.\n"
+    )
+
+
+def test_exit_3_dns_failure_is_masked() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(
+            ENDPOINT,
+            exc=requests.exceptions.ConnectionError(
+                f"HTTPSConnectionPool(host='b24-ar17wx.bitrix24.by', port=443): Max retries "
+                f"exceeded with url: /rest/1/{SECRET}/user.update (Caused by "
+                "NameResolutionError: Failed to resolve 'b24-ar17wx.bitrix24.by')"
+            ),
+        )
+        result = invoke(*update("--fields", '{"NAME":"Ivan"}'))
+    assert result.code == 3
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: could not connect to b24-ar17wx.bitrix24.by: the host name could not be "
+        "resolved. Check the address in --url and your network or proxy.\n"
+    )
+    assert mock.call_count == 1
+
+
+def test_redirect_is_exit_3_and_never_followed_as_get() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(
+            ENDPOINT,
+            status_code=302,
+            headers={"Location": "https://b24-ar17wx.bitrix24.by/bitrix/coupon_activation.php"},
+        )
+        result = invoke(*update("--fields", '{"NAME":"Ivan"}'))
+    assert result.code == 3
+    assert mock.call_count == 1
+    assert result.stderr == (
+        "Error: the portal redirected (HTTP 302) to "
+        "https://b24-ar17wx.bitrix24.by/bitrix/coupon_activation.php, away from the REST API "
+        "(an expired licence, a login or maintenance page?); not followed. Open the portal "
+        "in a browser to see why, and fix --url.\n"
+    )
+
+
+def test_test_mode_describes_and_sends_nothing() -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke(
+            "bitrix24",
+            "updateuser",
+            "-u",
+            "b24-ar17wx.bitrix24.by",
+            "-s",
+            '"2628"',
+            "-t",
+            TOKEN,
+            "-f",
+            "{'NAME':'Oleg'}",
+            "--test",
+        )
+        assert mock.call_count == 0
+    assert result.code == 0
+    assert result.stderr == ""
+    assert result.stdout == (
+        "{\n"
+        ' "method": "POST",\n'
+        ' "url": "https://b24-ar17wx.bitrix24.by/rest/user.update",\n'
+        ' "headers": {\n'
+        '  "Content-Type": "application/json; charset=utf-8",\n'
+        '  "Accept": "application/json",\n'
+        '  "User-Agent": "oint-py/0.1.0"\n'
+        " },\n"
+        ' "body": {\n'
+        '  "ID": 2628,\n'
+        '  "NAME": "Oleg",\n'
+        '  "auth": "***"\n'
+        " }\n"
+        "}\n"
+    )
+
+
+def test_token_goes_in_the_body_never_the_url() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post("https://b24-ar17wx.bitrix24.by/rest/user.update", json=OK)
+        result = invoke(
+            "bitrix24",
+            "UpdateUser",
+            "--url",
+            "b24-ar17wx.bitrix24.by",
+            "--userid",
+            "2628",
+            "--fields",
+            '{"NAME":"Oleg"}',
+            "--token",
+            TOKEN,
+        )
+    assert result.code == 0
+    sent = mock.request_history[0]
+    assert sent.url == "https://b24-ar17wx.bitrix24.by/rest/user.update"
+    assert sent.json() == {"ID": 2628, "NAME": "Oleg", "auth": TOKEN}
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (HOOK, ENDPOINT),
+        (HOOK + "profile.json", ENDPOINT),
+        (HOOK.rstrip("/"), ENDPOINT),
+        (f'"{HOOK}"', ENDPOINT),
+        (f'""{HOOK}""', ENDPOINT),
+        (f"  {HOOK} ", ENDPOINT),
+        (f"b24-ar17wx.bitrix24.by/rest/1/{SECRET}", ENDPOINT),
+        (f"HTTPS://B24-AR17WX.bitrix24.by/rest/1/{SECRET}/", ENDPOINT),
+        (
+            f"http://127.0.0.1:8024/rest/1/{SECRET}/",
+            f"http://127.0.0.1:8024/rest/1/{SECRET}/user.update",
+        ),
+        (
+            f"https://www.example.org/rest/7/{SECRET}/",
+            f"https://www.example.org/rest/7/{SECRET}/user.update",
+        ),
+    ],
+)
+def test_webhook_url_forms(url: str, expected: str) -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(expected, json=OK)
+        result = invoke("bitrix24", "UpdateUser", "-u", url, "-s", "2626", "-f", '{"NAME":"A"}')
+    assert (result.code, result.stderr) == (0, "")
+    assert mock.request_history[0].url == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["-u", "b24.example.org"],
+            {},
+            "Error: --url is a portal address without a webhook secret, and no token is given. "
+            "Pass the webhook URL (https://<portal>/rest/<user id>/<secret>/), or --token (or "
+            "BITRIX24_TOKEN) with an OAuth token.\n",
+        ),
+        (
+            ["-u", HOOK, "-t", TOKEN],
+            {},
+            "Error: --url is a webhook URL (it carries a secret) and --token is given too. "
+            "Use one: the webhook URL alone, or the portal address with --token.\n",
+        ),
+        (
+            ["-u", HOOK],
+            {"BITRIX24_TOKEN": TOKEN},
+            "Error: --url is a webhook URL (it carries a secret) and BITRIX24_TOKEN is set. "
+            "Unset BITRIX24_TOKEN for webhook calls, or give the portal address alone.\n",
+        ),
+        (
+            [],
+            {},
+            "Error: --url is missing. Pass the webhook URL (--url "
+            "https://<portal>/rest/<user id>/<secret>/) or set BITRIX24_URL.\n",
+        ),
+        (
+            ["-u", "ftp://b24.example.org/rest/1/x/"],
+            {},
+            "Error: --url must be an http:// or https:// address, not ftp://. Use the webhook URL "
+            "(https://<portal>/rest/<user id>/<secret>/).\n",
+        ),
+        (
+            ["-u", "https://b24.example.org/rest/1/"],
+            {},
+            "Error: --url ends after the user id: the webhook secret is missing. Copy the whole "
+            "webhook URL (https://<portal>/rest/<user id>/<secret>/) from the portal.\n",
+        ),
+        (
+            ["-u", "https://b24.example.org:99999/rest/1/x/"],
+            {},
+            "Error: --url is not a portal address: 'https://b24.example.org:99999/rest/1/x/'. Use "
+            "the webhook URL (https://<portal>/rest/<user id>/<secret>/) or the portal's "
+            "host name.\n",
+        ),
+    ],
+)
+def test_url_usage_errors(args: list[str], env: dict[str, str | None], message: str) -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke("bitrix24", "UpdateUser", *args, "-s", "1", "-f", '{"NAME":"A"}', env=env)
+        assert mock.call_count == 0
+    assert (result.code, result.stdout, result.stderr) == (2, "", message)
+    assert TOKEN not in result.stderr
+
+
+def test_url_from_environment_and_env_named_in_messages() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, json=OK)
+        result = invoke(
+            "bitrix24", "UpdateUser", "-s", "1", "-f", '{"NAME":"A"}', env={"BITRIX24_URL": HOOK}
+        )
+    assert result.code == 0
+    result = invoke(
+        "bitrix24", "UpdateUser", "-s", "1", "-f", '{"NAME":"A"}', env={"BITRIX24_URL": "ftp://x"}
+    )
+    assert result.stderr.startswith("Error: BITRIX24_URL must be an http:// or https:// address")
+
+
+def test_http_to_a_remote_host_warns() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(f"http://intranet.example.org/rest/1/{SECRET}/user.update", json=OK)
+        result = invoke(
+            "bitrix24",
+            "UpdateUser",
+            "-u",
+            f"http://intranet.example.org/rest/1/{SECRET}/",
+            "-s",
+            "1",
+            "-f",
+            '{"NAME":"A"}',
+        )
+    assert result.code == 0
+    assert result.stderr == (
+        "Warning: intranet.example.org is reached over plain http: the webhook secret or token "
+        "crosses the network unencrypted. Use https:// unless this is an on-premise portal on "
+        "a trusted network.\n"
+    )
+
+
+def test_id_in_fields() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, json=OK)
+        same = invoke(*update("--fields", '{"id":"2626","NAME":"A"}'))
+        assert mock.request_history[0].json() == {"ID": 2626, "NAME": "A"}
+        other = invoke(*update("--fields", '{"ID":7,"NAME":"A"}'))
+        assert mock.call_count == 1
+    assert same.code == 0
+    assert (other.code, other.stdout) == (2, "")
+    assert other.stderr == (
+        "Error: --fields has ID=7 but --userid is 2626. Remove the ID from --fields or make it "
+        "match --userid.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["bitrix24", "UpdateUser", "-u", HOOK, "-f", "{}"], "Missing option '-s' / '--userid'"),
+        (["bitrix24", "NoSuchMethod"], "No such command 'NoSuchMethod'"),
+        (update("-f", '{"A":1}', "--timeout", "0"), "Invalid value for '--timeout'"),
+        (update("-f", '{"A":1}', "--retries", "x"), "Invalid value for '--retries'"),
+    ],
+)
+def test_click_usage_errors_exit_2(args: list[str], fragment: str) -> None:
+    result = invoke(*args)
+    assert result.code == 2
+    assert result.stdout == ""
+    assert fragment in result.stderr
+    assert "Error: " in result.stderr
+
+
+def test_ascii_and_unicode_output() -> None:
+    answer = {"result": {"NAME": "Иван"}}
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, json=answer)
+        plain = invoke(*update("-f", '{"NAME":"Иван"}'))
+        escaped = invoke(*update("-f", '{"NAME":"Иван"}', "--ascii"))
+    assert plain.stdout == '{\n "result": {\n  "NAME": "Иван"\n }\n}\n'
+    assert escaped.stdout == '{\n "result": {\n  "NAME": "\\u0418\\u0432\\u0430\\u043d"\n }\n}\n'
+    assert mock.request_history[0].body == '{"ID": 2626, "NAME": "Иван"}'.encode()
+
+
+def test_out_file_on_success_and_untouched_on_exit_3(tmp_path: Path) -> None:
+    target = tmp_path / "answer.json"
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, json=OK)
+        ok = invoke(*update("-f", '{"NAME":"A"}', "--out", str(target)))
+    assert (ok.code, ok.stdout, ok.stderr) == (0, "", f"Saved the answer to {target}\n")
+    assert target.read_bytes() == (json.dumps(OK, indent=1) + "\n").encode()
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, text="oops")
+        failed = invoke(*update("-f", '{"NAME":"A"}', "--out", str(target)))
+    assert failed.code == 3
+    assert target.read_bytes() == (json.dumps(OK, indent=1) + "\n").encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answer.json"]
+
+
+def test_out_in_missing_folder_is_exit_2_before_sending(tmp_path: Path) -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke(*update("-f", '{"NAME":"A"}', "--out", str(tmp_path / "no" / "a.json")))
+        assert mock.call_count == 0
+    assert result.code == 2
+    assert (
+        result.stderr
+        == f"Error: --out names a folder that does not exist: {tmp_path / 'no'}. Create it first.\n"
+    )
+
+
+def test_debug_trace_masks_secrets() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post("https://b24.example.org/rest/user.update", json=OK)
+        result = invoke(
+            "bitrix24",
+            "UpdateUser",
+            "-u",
+            "b24.example.org",
+            "-t",
+            TOKEN,
+            "-s",
+            "5",
+            "-f",
+            '{"NAME":"A"}',
+            "--debug",
+        )
+    assert result.code == 0
+    lines = result.stderr.splitlines()
+    assert lines[0] == "> POST https://b24.example.org/rest/user.update (attempt 1)"
+    assert '> {"ID": 5, "NAME": "A", "auth": "***"}' in lines
+    assert any(line.startswith("< HTTP 200") for line in lines)
+    assert TOKEN not in result.stderr and TOKEN not in result.stdout
+
+
+def test_listing_and_help() -> None:
+    listing = invoke("bitrix24")
+    assert listing.code == 0
+    assert "Users management:\n  UpdateUser" in listing.stdout
+    helped = invoke("bitrix24", "UPDATEUSER", "--help")
+    assert helped.code == 0
+    assert "BITRIX24_URL" in helped.stdout and "BITRIX24_TOKEN" in helped.stdout
+    assert invoke("--version").stdout == "oint 0.1.0\n"
+
+
+def test_fields_from_stdin() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, json=OK)
+        result = invoke(*update("-f", "-"), input='{"NAME":"Пётр"}'.encode("utf-16"))
+    assert result.code == 0
+    assert mock.request_history[0].json() == {"ID": 2626, "NAME": "Пётр"}

@@ -1,0 +1,154 @@
+"""Unit tests: --userid, quote stripping, every --fields source and encoding."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from oint_py.errors import InputError
+from oint_py.inputs import QUOTING_HINT, load_object, parse_user_id, strip_wrapping
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2626", "2626"),
+        ('"2626"', "2626"),
+        ("'2626'", "2626"),
+        ('""2626""', "2626"),
+        ("  2626 ", "2626"),
+        ('"', '"'),
+        ("", ""),
+        ("a'", "a'"),
+    ],
+)
+def test_strip_wrapping(raw: str, expected: str) -> None:
+    assert strip_wrapping(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("2626", 2626), ('"3204"', 3204), ("007", 7)])
+def test_user_id_accepts_positive_integers(raw: str, expected: int) -> None:
+    assert parse_user_id(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "abc", "2.5", "", "1e3", "١٢", "99999999999999999999"])
+def test_user_id_rejects_everything_else(raw: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_user_id(raw)
+    assert caught.value.message.startswith("--userid must be a positive integer, not ")
+    assert caught.value.message.endswith("Pass the user's numeric ID, e.g. --userid 2626.")
+
+
+def test_strict_json_keeps_types_nesting_and_order() -> None:
+    text = '{"Z":1,"A":"7","N":null,"L":[1,"2"],"O":{"x":true},"F":1.5}'
+    value = load_object(text)
+    assert list(value) == ["Z", "A", "N", "L", "O", "F"]
+    assert value == {"Z": 1, "A": "7", "N": None, "L": [1, "2"], "O": {"x": True}, "F": 1.5}
+
+
+def test_opi_single_quoted_style() -> None:
+    value = load_object("{'EMAIL':'87f4@example.org','NAME':'Oleg','UF_DEPARTMENT':'7'}")
+    assert value == {"EMAIL": "87f4@example.org", "NAME": "Oleg", "UF_DEPARTMENT": "7"}
+
+
+def test_json5_is_not_imported_for_strict_json() -> None:
+    sys.modules.pop("json5", None)
+    load_object('{"NAME":"Ivan"}')
+    assert "json5" not in sys.modules
+    load_object("{'NAME':'Ivan'}")
+    assert "json5" in sys.modules
+
+
+@pytest.mark.parametrize("raw", ["{EMAIL:a@b}", "'{EMAIL:a@b}'", "{NAME:Ivan Petrov}"])
+def test_quote_stripped_json_gets_the_shell_hint(raw: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_object(raw)
+    assert caught.value.message.startswith(
+        "--fields looks like JSON whose quotes the shell removed: "
+    )
+    assert caught.value.message.endswith(QUOTING_HINT + ".")
+    assert """"{""EMAIL"":""a@b.org""}\"""" in caught.value.message
+    assert """"{'EMAIL':'a@b.org'}\"""" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "start"),
+    [
+        ('{"NAME":"Ivan', "--fields is not valid JSON"),
+        ("[1,2]", "--fields must be a JSON object ({...}), not list"),
+        ('"text"', "--fields must be a JSON object ({...}), not str"),
+        ("{}", "--fields is an empty object"),
+        ("   ", "--fields is empty"),
+        ('{"A":NaN}', "--fields contains NaN or Infinity"),
+        ("{'A':Infinity}", "--fields contains NaN or Infinity"),
+    ],
+)
+def test_bad_json(raw: str, start: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_object(raw)
+    assert caught.value.message.startswith(start)
+
+
+def test_file_by_path_and_at_path(tmp_path: Path) -> None:
+    path = tmp_path / "fields.json"
+    path.write_text('{"NAME":"Иван"}', encoding="utf-8")
+    assert load_object(str(path)) == {"NAME": "Иван"}
+    assert load_object("@" + str(path)) == {"NAME": "Иван"}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+    ],
+)
+def test_file_encodings(tmp_path: Path, encoding: str, bom: bytes) -> None:
+    path = tmp_path / "fields.json"
+    path.write_bytes(bom + '{"LAST_NAME":"Тестов"}'.encode(encoding))
+    assert load_object(str(path)) == {"LAST_NAME": "Тестов"}
+
+
+def test_cp1251_file_is_refused_not_guessed(tmp_path: Path) -> None:
+    path = tmp_path / "fields.json"
+    path.write_bytes('{"LAST_NAME":"Тестов"}'.encode("cp1251"))
+    with pytest.raises(InputError) as caught:
+        load_object(str(path))
+    assert caught.value.message == (
+        f"the file {path} is not UTF-8 text. Save it as UTF-8 (in Notepad: Save as, "
+        "Encoding: UTF-8) or UTF-16 with a BOM."
+    )
+
+
+@pytest.mark.parametrize("raw", ["missing.json", "dir/fields", "C:\\data\\f.txt", "@nowhere"])
+def test_missing_file_is_reported_as_missing(raw: str, tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load_object(raw)
+    assert "names a file that does not exist" in caught.value.message
+
+
+def test_stdin() -> None:
+    data = io.BytesIO("\ufeff{'NAME':'Ivan'}".encode())
+    assert load_object("-", stdin=data) == {"NAME": "Ivan"}
+
+
+def test_url_source_uses_the_fetch_function() -> None:
+    seen: list[str] = []
+
+    def fetch(url: str) -> bytes:
+        seen.append(url)
+        return b'{"WORK_POSITION":"QA"}'
+
+    assert load_object("https://files.example.org/f.json", fetch=fetch) == {"WORK_POSITION": "QA"}
+    assert seen == ["https://files.example.org/f.json"]
+
+
+def test_filter_option_name_in_messages() -> None:
+    with pytest.raises(InputError) as caught:
+        load_object("{}", "--filter")
+    assert caught.value.message == "--filter is an empty object. Give at least one field to send."
