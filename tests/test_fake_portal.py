@@ -513,6 +513,8 @@ def test_stop_is_prompt_while_a_handler_sleeps(http: requests.Session) -> None:
     portal.stop()
     worker.join(5)
     assert time.monotonic() - t0 < 2 and not worker.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], requests.ConnectionError)  # no answer
+    assert portal.errors == []
     portal.stop()  # idempotent
 
 

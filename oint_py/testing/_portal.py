@@ -352,8 +352,9 @@ class _Handler(BaseHTTPRequestHandler):
         )
         answer = portal._receive(received)
         if answer is not None:
-            if answer.delay > 0:
-                portal._sleep(answer.delay)
+            if answer.delay > 0 and portal._sleep(answer.delay):
+                self.close_connection = True  # stopped while sleeping: no answer at all
+                return
             if not answer.passthrough:
                 self._send_answer(answer)
                 return
@@ -587,8 +588,9 @@ class FakePortal:
         with self._lock:
             self.errors.append(text)
 
-    def _sleep(self, seconds: float) -> None:
-        self._stopping.wait(seconds)
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped; True if ``stop()`` interrupted the sleep."""
+        return self._stopping.wait(seconds)
 
     def _receive(self, received: Received) -> Answer | None:
         with self._lock:
