@@ -159,7 +159,7 @@ def test_find_users_all_pages(mode: str) -> None:
         assert starts == [None, 50, 100]
 
 
-def test_get_user_all_pages_from_a_filter_file(tmp_path: Path) -> None:
+def test_get_user_all_lists_every_user() -> None:
     with FakePortal(extra_users=60) as portal:
         code, out, err = run_oint(
             "bitrix24", "GetUser", "--all", env={"BITRIX24_URL": portal.webhook_url}
