@@ -401,7 +401,8 @@ def test_debug_trace_masks_secrets() -> None:
 def test_listing_and_help() -> None:
     listing = invoke("bitrix24")
     assert listing.code == 0
-    assert "Users management:\n  UpdateUser" in listing.stdout
+    assert "Users management:\n  GetCurrentUser " in listing.stdout
+    assert "\n  UpdateUser              Change a user's fields (user.update).\n" in listing.stdout
     helped = invoke("bitrix24", "UPDATEUSER", "--help")
     assert helped.code == 0
     assert "BITRIX24_URL" in helped.stdout and "BITRIX24_TOKEN" in helped.stdout

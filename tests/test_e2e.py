@@ -150,7 +150,9 @@ def test_exit_1_wrong_secret(portal: FakePortal) -> None:
 
 def test_exit_2_nothing_sent(portal: FakePortal) -> None:
     result = record(
-        run_oint("bitrix24", "UpdateUser", "-u", portal.webhook_url, "-s", "abc", "-f", '{"A":1}')
+        run_oint(
+            "bitrix24", "UpdateUser", "-u", portal.webhook_url, "-s", "abc", "-f", '{"NAME":"A"}'
+        )
     )
     assert (result.code, result.stdout) == (2, "")
     assert (
@@ -163,7 +165,9 @@ def test_exit_2_nothing_sent(portal: FakePortal) -> None:
 def test_exit_3_non_json_answer(portal: FakePortal) -> None:
     portal.script(Answer(status=200, body="<html><body>Portal maintenance</body></html>"))
     result = record(
-        run_oint("bitrix24", "UpdateUser", "-u", portal.webhook_url, "-s", "2626", "-f", '{"A":1}')
+        run_oint(
+            "bitrix24", "UpdateUser", "-u", portal.webhook_url, "-s", "2626", "-f", '{"NAME":"A"}'
+        )
     )
     assert (result.code, result.stdout) == (3, "")
     assert result.stderr.startswith(
@@ -175,7 +179,9 @@ def test_exit_3_non_json_answer(portal: FakePortal) -> None:
 def test_exit_3_connection_refused() -> None:
     with FakePortal() as closed:
         url = closed.webhook_url
-    result = record(run_oint("bitrix24", "UpdateUser", "-u", url, "-s", "2626", "-f", '{"A":1}'))
+    result = record(
+        run_oint("bitrix24", "UpdateUser", "-u", url, "-s", "2626", "-f", '{"NAME":"A"}')
+    )
     assert (result.code, result.stdout) == (3, "")
     host = url.split("/")[2]
     assert result.stderr == (
@@ -187,7 +193,9 @@ def test_exit_3_connection_refused() -> None:
 def test_exit_3_redirect_not_followed(portal: FakePortal) -> None:
     portal.licence_expired()
     result = record(
-        run_oint("bitrix24", "UpdateUser", "-u", portal.webhook_url, "-s", "2626", "-f", '{"A":1}')
+        run_oint(
+            "bitrix24", "UpdateUser", "-u", portal.webhook_url, "-s", "2626", "-f", '{"NAME":"A"}'
+        )
     )
     assert (result.code, result.stdout) == (3, "")
     assert len(portal.requests) == 1
@@ -210,7 +218,7 @@ def test_exit_3_timeout(portal: FakePortal) -> None:
             "-s",
             "2626",
             "-f",
-            '{"A":1}',
+            '{"NAME":"A"}',
             "--timeout",
             "0.3",
             "--retries",
@@ -238,7 +246,7 @@ def test_exit_130_on_interrupt(portal: FakePortal) -> None:
             "-s",
             "2626",
             "-f",
-            '{"A":1}',
+            '{"NAME":"A"}',
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -293,15 +301,27 @@ def test_utf8_stdout_under_c_locale(portal: FakePortal) -> None:
 
 
 def test_closed_pipe_ends_quietly(portal: FakePortal) -> None:
-    cmd = (
+    base = (
         f"'{oint_executable()}' bitrix24 UpdateUser -u '{portal.webhook_url}' -s 2626 "
-        "-f '{\"A\":1}' | head -c 5"
+        '-f \'{"NAME":"A"}\''
     )
-    proc = subprocess.run(
-        ["bash", "-o", "pipefail", "-c", cmd], capture_output=True, env=clean_env(), timeout=60
+    head = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", base + " | head -c 5"],
+        capture_output=True,
+        env=clean_env(),
+        timeout=60,
     )
-    assert proc.stdout == b'{\n "r'
-    assert proc.stderr == b""
+    assert (head.returncode, head.stdout, head.stderr) == (0, b'{\n "r', b"")
+    # The reader is gone before the (delayed) answer arrives: a real EPIPE on write.
+    portal.script(Answer(delay=0.5, passthrough=True))
+    gone = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", base + " | true"],
+        capture_output=True,
+        env=clean_env(),
+        timeout=60,
+    )
+    assert (gone.returncode, gone.stderr) == (0, b"")
+    assert len(portal.calls("user.update")) == 2
 
 
 def test_no_secret_in_any_failing_output(portal: FakePortal) -> None:
@@ -324,7 +344,7 @@ def test_debug_trace_end_to_end_is_masked(portal: FakePortal, debug: bool) -> No
             "-s",
             "2626",
             "-f",
-            '{"A":1}',
+            '{"NAME":"A"}',
             "--debug",
         )
     )
