@@ -480,7 +480,10 @@ class Transport:
             )
         if failure.answer is not None:
             raise PortalError(
-                failure.answer, failure.status, fix=f"{why.capitalize()}. {fix}", method=rest_method
+                failure.answer,
+                failure.status,
+                fix=f"{why[:1].upper()}{why[1:]}. {fix}",
+                method=rest_method,
             )
         raise NoAnswerError(f"{failure.reason} ({why})", fix)
 
