@@ -298,6 +298,21 @@ def _requests() -> ModuleType:
     return requests
 
 
+def _session_class() -> type[Any]:
+    """A requests Session that never looks at Location: redirects are decided here only.
+
+    (Even with allow_redirects=False, requests parses Location to prepare the next hop, and
+    a malformed one, e.g. ``https://[::1/x``, would raise a bare ValueError.)
+    """
+    requests = _requests()
+
+    class _Session(requests.Session):  # type: ignore[misc, name-defined]
+        def get_redirect_target(self, resp: Any) -> None:
+            return None
+
+    return _Session
+
+
 def _ca_bundle(settings: Settings) -> str | bool:
     env = settings.env()
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
@@ -397,7 +412,7 @@ class Transport:
 
     def session(self) -> Any:
         if self._session is None:
-            self._session = _requests().Session()
+            self._session = _session_class()()
         return self._session
 
     def close(self) -> None:
