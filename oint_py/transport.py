@@ -190,10 +190,9 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
         port = parts.port
     except ValueError:
         parts, port = None, None
-    secrets = [s for s in (token,) if s]
     if parts is None or not parts.hostname:
         raise InputError(
-            f"{url_opt} is not a portal address: {mask(text, secrets)!r}",
+            f"{url_opt} is not a portal address",
             f"Use the webhook URL ({WEBHOOK_FORM}) or the portal's host name.",
         )
     scheme = parts.scheme.lower()
@@ -227,8 +226,7 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
     after = segments[prefix_len + 1 :] if prefix_len < len(segments) else []
     if prefix_len == len(segments) and segments:
         raise InputError(
-            f"{url_opt} has a path that is not a Bitrix24 REST address: "
-            f"{mask(parts.path, secrets)}",
+            f"{url_opt} has a path that is not a Bitrix24 REST address (no /rest/ in it)",
             f"Use the webhook URL ({WEBHOOK_FORM}) or the portal's address alone.",
         )
     user_id: str | None = None
@@ -251,7 +249,8 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
             pass  # https://host/rest/<method>: a portal address with a method pasted on
         else:
             raise InputError(
-                f"{url_opt} is not a webhook URL: {mask(parts.path, secrets)}",
+                f"{url_opt} is not a webhook URL: /rest/ must be followed by the user id "
+                "and the secret",
                 f"Use {WEBHOOK_FORM}.",
             )
     if secret is not None and token is not None:
