@@ -95,16 +95,20 @@ class Settings:
 # --- masking ---------------------------------------------------------------------------
 
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]+@")
+# Any webhook path, even one whose secret oint was not told (a redirect's Location).
+_WEBHOOK_PATH = re.compile(r"(?i)(/rest/\d+/)(?!\*\*\*(?:[/?#\s'\"]|$))[^/?#\s'\"]+")
 
 
 def mask(text: str, secrets: Iterable[str]) -> str:
-    """Replace each secret (raw and URL-encoded) and any URL credentials with ``***``."""
+    """Replace each secret (raw and URL-encoded), the secret segment of any webhook path
+    and any URL credentials (``user:password@``, e.g. of a proxy) with ``***``."""
     forms: set[str] = set()
     for secret in secrets:
         if secret:
             forms.update({secret, quote(secret, safe=""), quote(secret)})
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, MASK)
+    text = _WEBHOOK_PATH.sub(r"\1" + MASK, text)
     return _USERINFO.sub(r"\1" + MASK + "@", text)
 
 
@@ -186,10 +190,9 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
         port = parts.port
     except ValueError:
         parts, port = None, None
-    secrets = [s for s in (token,) if s]
     if parts is None or not parts.hostname:
         raise InputError(
-            f"{url_opt} is not a portal address: {mask(text, secrets)!r}",
+            f"{url_opt} is not a portal address",
             f"Use the webhook URL ({WEBHOOK_FORM}) or the portal's host name.",
         )
     scheme = parts.scheme.lower()
@@ -223,8 +226,7 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
     after = segments[prefix_len + 1 :] if prefix_len < len(segments) else []
     if prefix_len == len(segments) and segments:
         raise InputError(
-            f"{url_opt} has a path that is not a Bitrix24 REST address: "
-            f"{mask(parts.path, secrets)}",
+            f"{url_opt} has a path that is not a Bitrix24 REST address (no /rest/ in it)",
             f"Use the webhook URL ({WEBHOOK_FORM}) or the portal's address alone.",
         )
     user_id: str | None = None
@@ -247,7 +249,8 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
             pass  # https://host/rest/<method>: a portal address with a method pasted on
         else:
             raise InputError(
-                f"{url_opt} is not a webhook URL: {mask(parts.path, secrets)}",
+                f"{url_opt} is not a webhook URL: /rest/ must be followed by the user id "
+                "and the secret",
                 f"Use {WEBHOOK_FORM}.",
             )
     if secret is not None and token is not None:
@@ -292,6 +295,21 @@ def _requests() -> ModuleType:
     import requests  # heavy: only when a request is really sent
 
     return requests
+
+
+def _session_class() -> type[Any]:
+    """A requests Session that never looks at Location: redirects are decided here only.
+
+    (Even with allow_redirects=False, requests parses Location to prepare the next hop, and
+    a malformed one, e.g. ``https://[::1/x``, would raise a bare ValueError.)
+    """
+    requests = _requests()
+
+    class _Session(requests.Session):  # type: ignore[misc, name-defined]
+        def get_redirect_target(self, resp: Any) -> None:
+            return None
+
+    return _Session
 
 
 def _ca_bundle(settings: Settings) -> str | bool:
@@ -393,7 +411,7 @@ class Transport:
 
     def session(self) -> Any:
         if self._session is None:
-            self._session = _requests().Session()
+            self._session = _session_class()()
         return self._session
 
     def close(self) -> None:
@@ -422,21 +440,20 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
-            result = self._attempt(url, payload, full, verify, attempt, rest_method)
+            result = self._attempt(url, payload, full, verify, attempt, rest_method, redirected)
             if isinstance(result, dict):
                 return result
             if isinstance(result, str):  # a redirect we accept: re-send there once
-                if redirected:
-                    raise NoAnswerError(
-                        f"the portal redirected a second time, to {self.mask(result)}",
-                        "Not followed. Put the final portal address in --url.",
-                    )
                 redirected = True
                 url = result
                 attempt -= 1
                 continue
             failure = result
             if failure.reached and not idempotent:
+                self._debug(
+                    f"* not re-sent: {rest_method} is not idempotent and the request may have "
+                    f"reached the portal ({failure.reason})"
+                )
                 raise OutcomeUnknownError(
                     f"{failure.reason}; {rest_method} may or may not have been carried out "
                     "(outcome unknown: check with GetUser or FindUsers)",
@@ -477,7 +494,10 @@ class Transport:
             )
         if failure.answer is not None:
             raise PortalError(
-                failure.answer, failure.status, fix=f"{why.capitalize()}. {fix}", method=rest_method
+                failure.answer,
+                failure.status,
+                fix=f"{why[:1].upper()}{why[1:]}. {fix}",
+                method=rest_method,
             )
         raise NoAnswerError(f"{failure.reason} ({why})", fix)
 
@@ -489,10 +509,11 @@ class Transport:
         verify: str | bool,
         attempt: int,
         rest_method: str,
+        redirected: bool = False,
     ) -> dict[str, Any] | str | _Failure:
         requests = _requests()
         settings = self.settings
-        host = urlsplit(url).netloc
+        host = self.mask(urlsplit(url).netloc.rpartition("@")[2])
         self._debug(f"> POST {url} (attempt {attempt})")
         for name, value in HEADERS.items():
             self._debug(f"> {name}: {value}")
@@ -506,11 +527,13 @@ class Transport:
                 timeout=(settings.connect_timeout, settings.read_timeout),
                 allow_redirects=False,
                 verify=verify,
+                stream=True,  # the status and headers first, so a broken body can name them
             )
         except requests.exceptions.SSLError as error:
             self._debug(f"< TLS failure after {time.monotonic() - started:.3f} s: {error}")
             raise NoAnswerError(
-                f"TLS certificate verification failed for {host}: {self.mask(_reason(error))}",
+                f"TLS certificate verification failed for {host} (a certificate failure): "
+                f"{self.mask(_reason(error))}",
                 "If your network uses its own CA (a corporate proxy), point "
                 "REQUESTS_CA_BUNDLE or SSL_CERT_FILE at that CA's PEM file. Verification "
                 "is never turned off.",
@@ -548,16 +571,37 @@ class Transport:
                 f"the request to {host} failed: {self.mask(_reason(error))}",
                 "Check --url.",
             ) from None
-        elapsed = time.monotonic() - started
         status = response.status_code
-        content: bytes = response.content or b""
-        ctype = response.headers.get("Content-Type", "no content type")
-        self._debug(f"< HTTP {status} {response.reason or ''} ({elapsed:.3f} s)".rstrip())
+        ctype = _printable(response.headers.get("Content-Type") or "no content type")[:80]
+        content, broken = _read_body(response)
+        elapsed = time.monotonic() - started
+        reason_phrase = _printable(str(response.reason or ""))[:80]
+        self._debug(f"< HTTP {status} {reason_phrase} ({elapsed:.3f} s)".replace("  ", " "))
         for name, value in response.headers.items():
-            self._debug(f"< {name}: {value}")
+            self._debug(f"< {_printable(name)}: {_printable(value)}")
+        if broken is not None:
+            timed_out = "timed out" in str(broken).lower()
+            self._debug(
+                f"< the answer broke off after {len(content)} bytes and {elapsed:.3f} s: "
+                f"{_printable(str(broken))}"
+            )
+            excerpt = _excerpt(content, self.portal.secrets)
+            what = (
+                f"no complete answer from {host} within {settings.read_timeout:g} s"
+                if timed_out
+                else f"the connection to {host} was dropped in the middle of the answer"
+            )
+            return _Failure(
+                f"{what}: HTTP {status}, {ctype}, "
+                + (f"{len(content)} bytes: {excerpt!r}" if excerpt else "nothing of the body"),
+                True,
+                status=status,
+            )
         self._debug("< " + _excerpt(content, self.portal.secrets, limit=2000))
         if status in REDIRECT_STATUSES:
-            return self._redirect_target(url, status, response.headers.get("Location"))
+            return self._redirect_target(
+                url, status, response.headers.get("Location"), rest_method, redirected
+            )
         answer = _decode(content)
         if answer is None:
             reason = f"no JSON answer from {host}: HTTP {status}, {ctype}"
@@ -589,6 +633,7 @@ class Transport:
                 return _Failure(
                     f"HTTP {status} {error_code}", True, answer, status, retry_after, code
                 )
+            self._debug(f"* not retried: the portal answered {code} (HTTP {status})")
             raise PortalError(
                 answer, status, fix=self._error_fix(code, rest_method), method=rest_method
             )
@@ -637,22 +682,42 @@ class Transport:
             return "The portal does not know this method: check the portal address."
         return ""
 
-    def _redirect_target(self, url: str, status: int, location: str | None) -> str:
+    def _redirect_target(
+        self,
+        url: str,
+        status: int,
+        location: str | None,
+        rest_method: str = "",
+        redirected: bool = False,
+    ) -> str:
+        """Decide one redirect: return the URL to re-send the same POST to, or raise."""
         if not location:
-            raise NoAnswerError(f"the portal answered HTTP {status} without a Location header")
-        target = urljoin(url, location.strip())
-        shown = self.mask(target)
-        old, new = urlsplit(url), urlsplit(target)
+            self._debug(f"* redirect HTTP {status} without a Location header: refused")
+            raise NoAnswerError(
+                f"the portal answered HTTP {status} (a redirect) without a Location header",
+                "Open the portal in a browser to see why, and fix --url.",
+            )
         try:
+            target = urljoin(url, location.strip())
+            old, new = urlsplit(url), urlsplit(target)
             old_origin = (old.scheme, old.hostname, old.port or _default_port(old.scheme))
             new_origin = (new.scheme, new.hostname, new.port or _default_port(new.scheme))
         except ValueError:
+            self._debug(f"* redirect HTTP {status} to an invalid address: refused")
             raise NoAnswerError(
-                f"the portal redirected (HTTP {status}) to an invalid address"
+                f"the portal redirected (HTTP {status}) to an invalid address; not followed",
+                "Open the portal in a browser to see why, and fix --url.",
             ) from None
+        shown = _printable(self.mask(target))
+        if len(shown) > 300:
+            shown = shown[:297] + "..."
         refused = ""
-        if new.scheme not in ("http", "https"):
+        if redirected:
+            refused = "a second redirect (only one is followed)"
+        elif new.scheme not in ("http", "https"):
             refused = "not an http(s) address"
+        elif "@" in new.netloc:
+            refused = "an address carrying a user name or password"
         elif old.scheme == "https" and new.scheme == "http":
             refused = "from https to plain http"
         elif "/rest/" not in new.path:
@@ -670,10 +735,13 @@ class Transport:
                 f"the portal redirected (HTTP {status}) to {shown}, {refused}; not followed",
                 "Open the portal in a browser to see why, and fix --url.",
             )
-        new_base = f"{new.scheme}://{new.netloc}"
+        path = new.path
+        if rest_method and path.lower().endswith("/" + rest_method.lower()):
+            path = path[: -len(rest_method)]
+        new_address = self.mask(f"{new.scheme}://{new.netloc}{path}")
         self.settings.warn(
-            f"Warning: the portal has moved to {new_base} (HTTP {status}); the request was "
-            f"sent there. Update {self.settings.url_source} to the new address."
+            f"Warning: the portal has moved to {new_address} (HTTP {status}); the same request "
+            f"is re-sent there once. Update {self.settings.url_source} to the new address."
         )
         return target
 
@@ -760,6 +828,32 @@ def _not_connected(error: BaseException) -> bool:
     )
 
 
+def _read_body(response: Any) -> tuple[bytes, BaseException | None]:
+    """The body as far as it arrived, and why it broke off (None when complete)."""
+    from urllib3.exceptions import HTTPError
+
+    requests = _requests()
+    chunks: list[bytes] = []
+    read1 = getattr(response.raw, "read1", None)
+    try:
+        if callable(read1):  # urllib3 2: keeps what arrived before a break
+            while chunk := read1(65536):
+                chunks.append(chunk)
+        else:  # pragma: no cover - urllib3 1.x
+            for chunk in response.iter_content(65536):
+                chunks.append(chunk)
+    except (requests.exceptions.RequestException, HTTPError, OSError) as error:
+        return b"".join(chunks), error
+    finally:
+        response.close()
+    return b"".join(chunks), None
+
+
+def _printable(text: str) -> str:
+    """Control characters (a hostile header, a binary body) as spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
 def _reason(error: BaseException) -> str:
     """A short reason from a requests exception (callers mask it: it may hold the URL)."""
     text = str(error)
@@ -771,12 +865,13 @@ def _reason(error: BaseException) -> str:
         ),
         (r"Connection refused|ConnectionRefused", "connection refused"),
         (r"No route to host|Network is unreachable", "the network is unreachable"),
-        (r"CERTIFICATE_VERIFY_FAILED[^)'\"]*", None),
+        (r"certificate verify failed: [^(\]'\"]*", None),
+        (r"CERTIFICATE_VERIFY_FAILED", "certificate verify failed"),
         (r"hostname .* doesn't match[^)'\"]*|Hostname mismatch[^)'\"]*", None),
     ):
         match = re.search(pattern, text)
         if match:
-            return short or match.group(0)
+            return short or match.group(0).strip()
     text = re.sub(r"<[^>]+>", "", text)
     return " ".join(text.split())[:200]
 
