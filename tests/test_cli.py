@@ -257,7 +257,7 @@ def test_webhook_url_forms(url: str, expected: str) -> None:
         (
             ["-u", "https://b24.example.org:99999/rest/1/x/"],
             {},
-            "Error: --url is not a portal address: 'https://b24.example.org:99999/rest/1/x/'. Use "
+            "Error: --url is not a portal address. Use "
             "the webhook URL (https://<portal>/rest/<user id>/<secret>/) or the portal's "
             "host name.\n",
         ),
