@@ -29,6 +29,13 @@ WEBHOOK_HELP = (
 )
 
 
+def complete_file(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of --fields/--filter: file names (the shell lists them)."""
+    from click.shell_completion import CompletionItem  # only when completing
+
+    return [CompletionItem(incomplete, type="file")]
+
+
 def portal_options(func: F) -> F:
     """-u/--url and -t/--token, with BITRIX24_URL / BITRIX24_TOKEN as fallbacks."""
     func = click.option(

@@ -9,7 +9,7 @@ import click
 
 from oint_py.bitrix24 import users
 from oint_py.cli.app import USERS, MethodCommand, bitrix24
-from oint_py.cli.options import call_options, execute, portal_options, require_url
+from oint_py.cli.options import call_options, complete_file, execute, portal_options, require_url
 from oint_py.inputs import load_object, parse_user_id
 from oint_py.transport import Settings, fetch
 
@@ -33,7 +33,14 @@ FIELDS_HELP = (
 @bitrix24.command("UpdateUser", cls=MethodCommand, section=USERS)
 @portal_options
 @click.option("-s", "--userid", required=True, metavar="ID", help="The user's ID.")
-@click.option("-f", "--fields", required=True, metavar="FIELDS", help=FIELDS_HELP)
+@click.option(
+    "-f",
+    "--fields",
+    required=True,
+    metavar="FIELDS",
+    help=FIELDS_HELP,
+    shell_complete=complete_file,
+)
 @call_options
 @click.pass_context
 def update_user(
