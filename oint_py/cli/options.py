@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from oint_py.errors import ExitCode, InputError, OintError, PortalError, VerifyError
-from oint_py.transport import (
+from oint_py.defaults import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_WAIT,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_RETRIES,
-    Settings,
 )
+from oint_py.errors import ExitCode, InputError, OintError, PortalError, VerifyError
+
+if TYPE_CHECKING:  # imported when a command runs, not for --help (tests/test_startup.py)
+    from oint_py.transport import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -115,6 +116,8 @@ def _echo_err(line: str) -> None:
 
 
 def make_settings(ctx: click.Context, opts: dict[str, Any]) -> Settings:
+    from oint_py.transport import Settings
+
     settings = Settings(
         retries=opts["retries"],
         max_wait=opts["max_wait"],
@@ -160,6 +163,8 @@ def _check_out(path: str | None) -> None:
 
 
 def _write_atomic(path: str, text: str) -> None:
+    import tempfile  # only when writing --out: start-up time
+
     folder = os.path.dirname(os.path.abspath(path))
     fd, temp = tempfile.mkstemp(prefix=".oint-", suffix=".tmp", dir=folder)
     try:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from oint_py.bitrix24 import users
 from oint_py.cli.app import USERS, MethodCommand, bitrix24
 from oint_py.cli.options import call_options, complete_file, execute, portal_options, require_url
 from oint_py.inputs import load_object, parse_user_id
-from oint_py.transport import Settings, fetch
+
+if TYPE_CHECKING:
+    from oint_py.transport import Settings
+
+# The library (and the transport under it, with its dataclasses) is imported inside each
+# command, when it runs: --help, completion and usage errors never load it. Keep it that way
+# in new commands (tests/test_startup.py checks it; bench/bench.py measures it).
 
 
 def load_json_option(value: str, option: str, settings: Settings) -> dict[str, Any]:
     """--fields/--filter: stdin, a file, a URL (fetched without credentials) or inline JSON."""
+    from oint_py.transport import fetch
+
     return load_object(
         value,
         option,
@@ -67,6 +74,8 @@ def update_user(
     """
 
     def action(settings: Settings) -> Any:
+        from oint_py.bitrix24 import users
+
         user_id = parse_user_id(userid)
         values = load_json_option(fields, "--fields", settings)
         return users.update_user(require_url(url), user_id, values, token, settings=settings)
