@@ -127,14 +127,13 @@ def run(venv: Path, runs: int) -> int:
             notes.append("curl: not installed, skipped")
         if http:
             commands["httpie"] = [http, "--ignore-stdin", "--check-status", "POST", rest]
-            commands["httpie"] += [
-                f"{k}:={json.dumps(v, ensure_ascii=False)}" for k, v in {"ID": 2626, **FIELDS}.items()
-            ]
+            items = {"ID": 2626, **FIELDS}.items()
+            commands["httpie"] += [f"{k}:={json.dumps(v, ensure_ascii=False)}" for k, v in items]
         else:
             notes.append("httpie: not installed, skipped (run with --httpie to install it)")
 
         times: dict[str, list[float]] = {name: [] for name in commands}
-        for name, cmd in commands.items():  # warm-up: caches, .pyc files
+        for cmd in commands.values():  # warm-up: caches, .pyc files
             time_once(cmd, env)
         for _ in range(runs):  # interleaved: every command once per round
             for name, cmd in commands.items():
