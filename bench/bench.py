@@ -111,8 +111,15 @@ def run(venv: Path, runs: int) -> int:
             "oint --help": [oint, "--help"],
             "python -c 'import click'": [python, "-c", "import click"],
             "oint UpdateUser": [
-                oint, "bitrix24", "UpdateUser", "-u", portal.webhook_url, "-s", "2626",
-                "-f", fields,
+                oint,
+                "bitrix24",
+                "UpdateUser",
+                "-u",
+                portal.webhook_url,
+                "-s",
+                "2626",
+                "-f",
+                fields,
             ],  # fmt: skip
             "python click+requests POST": [python, "-c", floor_call_script(rest, body)],
         }

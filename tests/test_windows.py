@@ -147,7 +147,7 @@ def test_the_models_reproduce_windows_md_argv_column() -> None:
         ('"{\\"EMAIL\\":\\"a@b\\"}"', ['{"EMAIL":"a@b"}']),
         ('"{\\"NAME\\":\\"A&B\\"}"', ['{"NAME":"A']),  # cmd ends the command at &
         ('{\\"NAME\\":\\"Ivan Petrov\\"}', ['{"NAME":"Ivan', 'Petrov"}']),
-        ("'{\"EMAIL\":\"a@b\"}'", ["'{EMAIL:a@b}'"]),
+        ('\'{"EMAIL":"a@b"}\'', ["'{EMAIL:a@b}'"]),
         ('{"EMAIL":"a@b"}', ["{EMAIL:a@b}"]),
         ('"{""DIR"":""C:\\\\""}"', ['{"DIR":"C:\\"}']),
         ("ab^cd", ["abcd"]),
@@ -155,8 +155,8 @@ def test_the_models_reproduce_windows_md_argv_column() -> None:
     ]
     for typed, argv in rows:
         assert delivered("cmd", typed) == argv, typed
-    assert delivered("powershell", "'{\"EMAIL\":\"a@b\"}'") == ["{EMAIL:a@b}"]
-    assert delivered("powershell", "'{\\\"EMAIL\\\":\\\"a@b\\\"}'") == ['{"EMAIL":"a@b"}']
+    assert delivered("powershell", '\'{"EMAIL":"a@b"}\'') == ["{EMAIL:a@b}"]
+    assert delivered("powershell", '\'{\\"EMAIL\\":\\"a@b\\"}\'') == ['{"EMAIL":"a@b"}']
     assert delivered("powershell", "\"{'EMAIL':'a@b'}\"") == ["{'EMAIL':'a@b'}"]
 
 
@@ -182,19 +182,28 @@ def sent_body(out: str) -> dict[str, Any]:
 
 EMAIL = {"ID": 2626, "EMAIL": "a@b.org"}
 
-# (shell, as typed after --fields, expected body or None for the quote-stripped hint)
-README_TABLE = [
-    ("bash", "'{\"EMAIL\":\"a@b.org\"}'", EMAIL),
-    ("bash", "\"{'EMAIL':'a@b.org'}\"", EMAIL),
-    ("bash", '"{"EMAIL":"a@b.org"}"', None),
-    ("cmd", '"{""EMAIL"":""a@b.org""}"', EMAIL),
-    ("cmd", "\"{'EMAIL':'a@b.org'}\"", EMAIL),
-    ("cmd", "'{\"EMAIL\":\"a@b.org\"}'", None),
-    ("cmd", '{"EMAIL":"a@b.org"}', None),
-    ("powershell", "'{\\\"EMAIL\\\":\\\"a@b.org\\\"}'", EMAIL),
-    ("powershell", "\"{'EMAIL':'a@b.org'}\"", EMAIL),
-    ("powershell", "'{\"EMAIL\":\"a@b.org\"}'", None),
-]
+SHELLS = {"bash, zsh": "bash", "cmd.exe": "cmd", "PowerShell 5.1": "powershell"}
+
+
+def readme_quoting_table() -> list[tuple[str, str, dict[str, Any] | None]]:
+    """(shell, as typed after --fields, body or None for the hint) from README.md's table."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Quoting cheat sheet", 1)[1].split("\n\n", 2)[1]
+    cases: list[tuple[str, str, dict[str, Any] | None]] = []
+    for row in section.splitlines()[2:]:
+        shell, works, breaks = (cell.strip() for cell in row.strip("|").split("|"))
+        for cell, body in ((works, EMAIL), (breaks, None)):
+            for form in cell.split("`, `"):
+                cases.append((SHELLS[shell], form.strip("`"), body))
+    return cases
+
+
+README_TABLE = readme_quoting_table()
+
+
+def test_the_readme_table_was_read() -> None:
+    assert len(README_TABLE) == 10
+    assert ("cmd", '"{""EMAIL"":""a@b.org""}"', EMAIL) in README_TABLE
 
 
 @pytest.mark.parametrize(("shell", "typed", "body"), README_TABLE)
@@ -239,7 +248,7 @@ def test_cmd_unquoted_value_with_a_space_is_split(capsys: pytest.CaptureFixture[
     assert err == (
         "Usage: oint bitrix24 UpdateUser [OPTIONS]\n"
         "Try 'oint bitrix24 UpdateUser --help' for help.\n\n"
-        "Error: Got unexpected extra argument (Petrov\"})\n"
+        'Error: Got unexpected extra argument (Petrov"})\n'
     )
 
 
