@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -479,3 +480,65 @@ def test_ascii_flag_escapes_for_readers_that_cannot_take_utf8() -> None:
     assert done.returncode == 0
     assert done.stdout.isascii()
     assert json.loads(done.stdout)["body"] == {"ID": 2626, **CYRILLIC}
+
+
+# --- the README's .bat recipe -----------------------------------------------------------
+
+
+def readme_recipe(name: str) -> str:
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    match = re.search(rf"<!-- recipe: {re.escape(name)} -->\n```[a-z]*\n(.*?)```", text, re.S)
+    assert match, name
+    return match.group(1)
+
+
+def for_f_tokens(line: str) -> tuple[str, str] | None:
+    """``for /f "eol=# tokens=1,* delims=,"``: leading commas skipped, first field, the rest."""
+    if not line.strip() or line.startswith("#"):
+        return None
+    stripped = line.lstrip(",")
+    first, _, rest = stripped.partition(",")
+    return first, rest.lstrip(",")
+
+
+def test_bat_recipe_is_utf8_with_chcp_65001_first() -> None:
+    lines = readme_recipe("update-users.bat").splitlines()
+    assert lines[:2] == ["@echo off", "chcp 65001 >nul"]
+    assert not any(line.rstrip() != line for line in lines)  # no stray blanks after ^ or values
+    assert 'for /f "usebackq eol=# tokens=1,* delims=," %%A in ("%csv%") do (' in lines
+
+
+@pytest.mark.parametrize(
+    "csv_line",
+    [
+        *readme_recipe("users.csv").splitlines(),
+        "3204,{'NAME':'Мария & Co','WORK_POSITION':'50% <lead>'}",
+        "3204,{'NOTES':'%USERNAME% and $HOME, as typed'}",
+    ],
+)
+def test_bat_recipe_oint_line_delivers_the_csv_fields(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], csv_line: str
+) -> None:
+    import json5
+
+    (oint_line,) = [
+        line.strip()
+        for line in readme_recipe("update-users.bat").splitlines()
+        if line.strip().startswith("oint ")
+    ]
+    tokens = for_f_tokens(csv_line)
+    assert tokens is not None
+    user_id, fields = tokens
+    # for /f substitutes %%A and %%B after cmd.exe has parsed the line, so their content
+    # is not re-scanned for %VAR%; quotes in it still count when the command line is split.
+    typed = oint_line.replace("%%A", user_id).replace("%%B", fields)
+    argv = ucrt_argv(cmd_exe(typed))
+    assert argv[:3] == ["oint", "bitrix24", "UpdateUser"]
+    out_at = argv.index("--out")
+    assert argv[out_at + 1] == f"answers\\{user_id}.json"
+    args = argv[1:out_at] + argv[out_at + 2 :]
+    monkeypatch.setenv("BITRIX24_URL", URL)
+    code = run([*args, "--test"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert sent_body(out) == {"ID": int(user_id), **json5.loads(fields)}
