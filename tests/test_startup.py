@@ -178,3 +178,16 @@ def test_python_dash_m_help_is_light_too() -> None:
     }
     assert "click" in names and "oint_py" in names
     assert heavy(names) == []
+
+
+@pytest.mark.parametrize("columns", ["", "40", "72", "100", "250", "junk", "-3"])
+def test_help_width_is_clicks_rule_without_shutil(
+    monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    import shutil
+
+    from oint_py.cli.app import _help_width
+
+    monkeypatch.setenv("COLUMNS", columns)
+    clicks = max(min(shutil.get_terminal_size().columns, 100) - 2, 50)
+    assert _help_width() == clicks
