@@ -185,18 +185,7 @@ def read_source(
             f"{option} names a file that does not exist: {stripped}",
             "Check the path, or give the JSON itself.",
         )
-    return _from_argv(value, option), option
-
-
-def _from_argv(value: str, option: str) -> str:
-    """Undo a non-UTF-8 locale's decoding of argv (LC_ALL=C: UTF-8 bytes become surrogates)."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
-        return value
-    try:
-        raw = os.fsencode(value)
-    except UnicodeError:
-        return value
-    return decode_bytes(raw, option)
+    return value, option
 
 
 def load_object(

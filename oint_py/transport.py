@@ -7,20 +7,16 @@ sent, so --help, completion, usage errors and --test stay fast (see ``_requests`
 
 from __future__ import annotations
 
-import email.utils
-import ipaddress
 import json
 import os
-import random
 import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from typing import TYPE_CHECKING, Any
 
-from oint_py import __version__
+from oint_py import __version__, defaults
 from oint_py.errors import (
     InputError,
     NoAnswerError,
@@ -30,13 +26,16 @@ from oint_py.errors import (
 )
 from oint_py.inputs import strip_wrapping
 
-DEFAULT_CONNECT_TIMEOUT = 10.0
-# Above the portal's own 60 s cap on one request (BITRIX24.md, "Limits"): a shorter read
-# timeout can abandon an update that then succeeds.
-DEFAULT_READ_TIMEOUT = 75.0
-DEFAULT_RETRIES = 4
-DEFAULT_MAX_WAIT = 30.0
-DEFAULT_BACKOFF_BASE = 1.0
+if TYPE_CHECKING:
+    from urllib.parse import SplitResult
+
+# oint_py.defaults holds them, so that --help can show them without importing this module.
+DEFAULT_CONNECT_TIMEOUT = defaults.DEFAULT_CONNECT_TIMEOUT
+DEFAULT_READ_TIMEOUT = defaults.DEFAULT_READ_TIMEOUT
+DEFAULT_RETRIES = defaults.DEFAULT_RETRIES
+DEFAULT_MAX_WAIT = defaults.DEFAULT_MAX_WAIT
+DEFAULT_BACKOFF_BASE = defaults.DEFAULT_BACKOFF_BASE
+
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
@@ -92,6 +91,22 @@ class Settings:
         return value
 
 
+# urllib.parse (with ipaddress under it) is imported on first use, not at start-up: --help and
+# completion never need it (tests/test_startup.py, bench/bench.py).
+
+
+def _quote(text: str, safe: str = "/") -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe=safe)
+
+
+def _urlsplit(url: str) -> SplitResult:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url)
+
+
 # --- masking ---------------------------------------------------------------------------
 
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]+@")
@@ -105,7 +120,7 @@ def mask(text: str, secrets: Iterable[str]) -> str:
     forms: set[str] = set()
     for secret in secrets:
         if secret:
-            forms.update({secret, quote(secret, safe=""), quote(secret)})
+            forms.update({secret, _quote(secret, safe=""), _quote(secret)})
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, MASK)
     text = _WEBHOOK_PATH.sub(r"\1" + MASK, text)
@@ -156,6 +171,8 @@ def is_loopback(hostname: str | None) -> bool:
         return False
     if hostname.lower() in ("localhost", "localhost."):
         return True
+    import ipaddress  # here, not at the top: start-up time (tests/test_startup.py)
+
     try:
         return ipaddress.ip_address(hostname.strip("[]")).is_loopback
     except ValueError:
@@ -186,7 +203,7 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
     has_scheme = re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", text) is not None
     candidate = text if has_scheme else "https://" + text
     try:
-        parts = urlsplit(candidate)
+        parts = _urlsplit(candidate)
         port = parts.port
     except ValueError:
         parts, port = None, None
@@ -281,6 +298,8 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
 
 
 def _is_ip(text: str) -> bool:
+    import ipaddress
+
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -343,6 +362,8 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if re.fullmatch(r"\d+(\.\d+)?", value):
         return float(value)
+    import email.utils  # 12 ms of imports (socket, random, ...): only for an HTTP date
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -460,6 +481,8 @@ class Transport:
                     "It was not re-sent, so that it cannot run twice. Look the user up "
                     "before running it again.",
                 )
+            import random
+
             delay = base * (2 ** (attempt - 1)) * random.uniform(0.75, 1.25)
             if failure.retry_after is not None:
                 delay = max(delay, failure.retry_after)
@@ -513,7 +536,7 @@ class Transport:
     ) -> dict[str, Any] | str | _Failure:
         requests = _requests()
         settings = self.settings
-        host = self.mask(urlsplit(url).netloc.rpartition("@")[2])
+        host = self.mask(_urlsplit(url).netloc.rpartition("@")[2])
         self._debug(f"> POST {url} (attempt {attempt})")
         for name, value in HEADERS.items():
             self._debug(f"> {name}: {value}")
@@ -697,9 +720,11 @@ class Transport:
                 f"the portal answered HTTP {status} (a redirect) without a Location header",
                 "Open the portal in a browser to see why, and fix --url.",
             )
+        from urllib.parse import urljoin
+
         try:
             target = urljoin(url, location.strip())
-            old, new = urlsplit(url), urlsplit(target)
+            old, new = _urlsplit(url), _urlsplit(target)
             old_origin = (old.scheme, old.hostname, old.port or _default_port(old.scheme))
             new_origin = (new.scheme, new.hostname, new.port or _default_port(new.scheme))
         except ValueError:

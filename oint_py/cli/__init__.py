@@ -41,8 +41,28 @@ def _silence_stdout() -> None:
         pass
 
 
+def _utf8_argv(args: list[str]) -> list[str] | None:
+    """Arguments a non-UTF-8 POSIX locale could not decode (LC_ALL=C with UTF-8 mode off)
+    arrive with surrogate escapes: they were UTF-8 bytes (a UTF-8 terminal, a UTF-8 script),
+    so decode them as such, as Python's UTF-8 mode would. None if nothing needed it."""
+    fixed, changed = [], False
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                arg = os.fsencode(arg).decode("utf-8")
+                changed = True
+            except UnicodeError:  # not UTF-8 either: leave it to the usual error
+                pass
+        fixed.append(arg)
+    return fixed if changed else None
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run oint with ``argv`` (default: sys.argv[1:]) and return the exit code."""
+    if argv is None and os.name != "nt":
+        argv = _utf8_argv(sys.argv[1:])
     try:
         rv = cli.main(
             args=list(argv) if argv is not None else None,

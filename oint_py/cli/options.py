@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from oint_py.errors import ExitCode, InputError, OintError, PortalError, VerifyError
-from oint_py.transport import (
+from oint_py.defaults import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_WAIT,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_RETRIES,
-    Settings,
 )
+from oint_py.errors import ExitCode, InputError, OintError, PortalError, VerifyError
+
+if TYPE_CHECKING:  # imported when a command runs, not for --help (tests/test_startup.py)
+    from oint_py.transport import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +28,13 @@ WEBHOOK_HELP = (
     "Webhook URL (https://<portal>/rest/<user id>/<secret>/), or with --token the portal "
     "address (host, https://host). No scheme means https."
 )
+
+
+def complete_file(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of --fields/--filter: file names (the shell lists them)."""
+    from click.shell_completion import CompletionItem  # only when completing
+
+    return [CompletionItem(incomplete, type="file")]
 
 
 def portal_options(func: F) -> F:
@@ -108,6 +116,8 @@ def _echo_err(line: str) -> None:
 
 
 def make_settings(ctx: click.Context, opts: dict[str, Any]) -> Settings:
+    from oint_py.transport import Settings
+
     settings = Settings(
         retries=opts["retries"],
         max_wait=opts["max_wait"],
@@ -153,6 +163,8 @@ def _check_out(path: str | None) -> None:
 
 
 def _write_atomic(path: str, text: str) -> None:
+    import tempfile  # only when writing --out: start-up time
+
     folder = os.path.dirname(os.path.abspath(path))
     fd, temp = tempfile.mkstemp(prefix=".oint-", suffix=".tmp", dir=folder)
     try:

@@ -9,18 +9,29 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from oint_py.bitrix24 import users
 from oint_py.cli.app import USERS, MethodCommand, bitrix24
-from oint_py.cli.options import call_options, execute, portal_options, require_url
+from oint_py.cli.options import call_options, complete_file, execute, portal_options, require_url
 from oint_py.errors import InputError
 from oint_py.inputs import load_object, parse_user_id, strip_wrapping
-from oint_py.transport import Settings, fetch
+
+if TYPE_CHECKING:
+    from oint_py.transport import Settings
+
+# The library (and the transport under it) is imported inside each command, when it runs:
+# --help, completion and usage errors never load it. Keep it that way in new commands
+# (tests/test_startup.py checks it; bench/bench.py measures it).
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _fetch(url: str, settings: Settings) -> bytes:
+    from oint_py.transport import fetch
+
+    return fetch(url, settings)
 
 
 def load_json_option(value: str, option: str, settings: Settings) -> dict[str, Any]:
@@ -29,7 +40,7 @@ def load_json_option(value: str, option: str, settings: Settings) -> dict[str, A
         value,
         option,
         stdin=sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None,
-        fetch=lambda url: fetch(url, settings),
+        fetch=lambda url: _fetch(url, settings),
     )
 
 
@@ -62,7 +73,14 @@ def userid_option(required: bool = True, extra: str = "") -> Decorator:
 
 
 def fields_option(help_text: str = FIELDS_HELP) -> Decorator:
-    return click.option("-f", "--fields", required=True, metavar="FIELDS", help=help_text)
+    return click.option(
+        "-f",
+        "--fields",
+        required=True,
+        metavar="FIELDS",
+        help=help_text,
+        shell_complete=complete_file,
+    )
 
 
 ALL_OPTION = click.option(
@@ -98,6 +116,8 @@ def get_current_user(ctx: click.Context, /, url: str | None, token: str | None, 
     cmd.exe:
       oint bitrix24 GetCurrentUser -u b24-ar17wx.bitrix24.by -t %TOKEN%
     """
+    from oint_py.bitrix24 import users
+
     return execute(ctx, opts, lambda s: users.get_current_user(require_url(url), token, settings=s))
 
 
@@ -122,6 +142,7 @@ def get_user(
     cmd.exe:
       oint bitrix24 GetUser -u b24-ar17wx.bitrix24.by -t %TOKEN% -s 2626
     """
+    from oint_py.bitrix24 import users
 
     def action(settings: Settings) -> Any:
         if userid is None and not all_pages:
@@ -154,6 +175,7 @@ def create_user(
       oint bitrix24 CreateUser -u b24-ar17wx.bitrix24.by -t %TOKEN% ^
         -f "{'EMAIL':'new.user@example.org','UF_DEPARTMENT':7}"
     """
+    from oint_py.bitrix24 import users
 
     def action(settings: Settings) -> Any:
         values = load_json_option(fields, "--fields", settings)
@@ -203,6 +225,7 @@ def update_user(
       oint bitrix24 UpdateUser -u b24-ar17wx.bitrix24.by -s 2626 -t %TOKEN% ^
         -f "{'NAME':'Oleg','UF_DEPARTMENT':7}" --verify
     """
+    from oint_py.bitrix24 import users
 
     def action(settings: Settings) -> Any:
         user_id = parse_user_id(userid)
@@ -251,6 +274,7 @@ def change_user_status(
     cmd.exe:
       oint bitrix24 ChangeUserStatus -u b24-ar17wx.bitrix24.by -t %TOKEN% -s 2626 --fire false
     """
+    from oint_py.bitrix24 import users
 
     def action(settings: Settings) -> Any:
         user_id = parse_user_id(userid)
@@ -266,6 +290,7 @@ def change_user_status(
         "filter_",
         required=True,
         metavar="FILTER",
+        shell_complete=complete_file,
         help="The filter as a JSON object (see GetUserFilterStructure), from the same "
         "sources as --fields: inline, a file or @path, - for stdin, or an http(s) URL.",
     ),
@@ -294,6 +319,7 @@ def find_users(
       oint bitrix24 FindUsers -u b24-ar17wx.bitrix24.by -t %TOKEN% ^
         --filter "{'UF_DEPARTMENT_NAME':'Sales'}" --all
     """
+    from oint_py.bitrix24 import users
 
     def action(settings: Settings) -> Any:
         values = load_json_option(filter_, "--filter", settings)
@@ -318,6 +344,8 @@ def get_user_fields_structure(
     cmd.exe:
       oint bitrix24 GetUserFieldsStructure -u b24-ar17wx.bitrix24.by -t %TOKEN%
     """
+    from oint_py.bitrix24 import users
+
     return execute(
         ctx, opts, lambda s: users.get_user_fields_structure(require_url(url), token, settings=s)
     )
@@ -345,4 +373,6 @@ def get_user_filter_structure(ctx: click.Context, /, empty: bool, **opts: Any) -
     cmd.exe:
       oint bitrix24 GetUserFilterStructure --empty true --out filter.json
     """
+    from oint_py.bitrix24 import users
+
     return execute(ctx, opts, lambda s: users.get_user_filter_structure(empty))
