@@ -37,15 +37,17 @@ class Result:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for a subprocess: no portal variables leaking in from the host."""
+    """The environment for a subprocess: no portal, CA or proxy variables from the host."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("BITRIX24_", "OINT_"))
         and k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
     }
-    env["OINT_BACKOFF_BASE"] = "0.01"
     env["NO_PROXY"] = "127.0.0.1,localhost"
+    env["OINT_BACKOFF_BASE"] = "0.01"
+    env["PYTHONIOENCODING"] = "utf-8"
     env.update(extra)
     return env
 

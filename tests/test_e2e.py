@@ -284,6 +284,7 @@ def test_out_file_written_atomically(portal: FakePortal, tmp_path: Path) -> None
 
 def test_utf8_stdout_under_c_locale(portal: FakePortal) -> None:
     env = clean_env(LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    del env["PYTHONIOENCODING"]  # no user override: oint itself must choose UTF-8
     result = run_oint(
         "bitrix24",
         "UpdateUser",

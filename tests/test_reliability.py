@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import shutil
 import socket
@@ -29,6 +28,7 @@ from oint_py.cli import run as run_in_process
 from oint_py.errors import OutcomeUnknownError, PortalError
 from oint_py.testing import Answer, FakePortal
 from oint_py.transport import Settings, Transport, parse_portal
+from tests.conftest import clean_env
 
 SECRET = "SECRET0123456789abcdef"
 TOKEN = "TOKENfedcba9876543210"
@@ -50,21 +50,6 @@ class Run:
     @property
     def lines(self) -> list[str]:
         return self.stderr.splitlines()
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BITRIX24_", "OINT_"))
-        and k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
-        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-    }
-    env["NO_PROXY"] = "127.0.0.1,localhost"
-    env["OINT_BACKOFF_BASE"] = "0.01"
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.update(extra)
-    return env
 
 
 def oint(
