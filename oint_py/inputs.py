@@ -11,7 +11,7 @@ import codecs
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from oint_py.errors import InputError
@@ -61,6 +61,11 @@ def decode_bytes(data: bytes, source: str) -> str:
             except UnicodeDecodeError:
                 break
     else:
+        if b"\x00" in data:
+            raise InputError(
+                f"{source} looks like UTF-16 or UTF-32 without a byte order mark",
+                "Save it as UTF-8 (or UTF-16 with a BOM, as PowerShell 5 and Notepad do).",
+            )
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
@@ -81,20 +86,57 @@ def _looks_quote_stripped(text: str) -> bool:
     return inner.startswith("{") and '"' not in inner and "'" not in inner and ":" in inner
 
 
-def parse_object(text: str, source: str) -> dict[str, Any]:
-    """Strict JSON first, then OPI's single-quoted style through JSON5; a non-empty object."""
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Keys are case-insensitive on the portal: a repeated key would silently lose a value."""
+    pairs = list(pairs)
+    seen: set[str] = set()
+    for key, _ in pairs:
+        folded = key.upper() if isinstance(key, str) else str(key)
+        if folded in seen:
+            raise _DuplicateKey(key)
+        seen.add(folded)
+    return dict(pairs)
+
+
+def parse_object(text: str, source: str, *, inline: bool = True) -> dict[str, Any]:
+    """Strict JSON first, then OPI's single-quoted style through JSON5; a non-empty object.
+
+    ``inline``: the text was typed on the command line, so a parse failure may be the
+    shell's doing and the error shows the quoting that works in each shell.
+    """
     stripped = text.strip()
     if not stripped:
         raise InputError(f"{source} is empty", 'Give a JSON object such as {"NAME":"Ivan"}.')
+    hint = (
+        QUOTING_HINT + "."
+        if inline
+        else "Fix the JSON in it: strict JSON, or OPI's single-quoted style {'NAME':'Ivan'}."
+    )
     try:
-        value = json.loads(stripped, parse_constant=_reject_constant)
-    except ValueError as strict_error:
-        if _looks_quote_stripped(stripped):
-            raise InputError(
-                f"{source} looks like JSON whose quotes the shell removed: {_excerpt(stripped)}",
-                QUOTING_HINT + ".",
-            ) from None
-        value = _parse_json5(stripped, source, strict_error)
+        try:
+            value = json.loads(
+                stripped, parse_constant=_reject_constant, object_pairs_hook=_unique_keys
+            )
+        except ValueError as strict_error:
+            if inline and _looks_quote_stripped(stripped):
+                raise InputError(
+                    f"{source} looks like JSON whose quotes the shell removed: "
+                    f"{_excerpt(stripped)}",
+                    hint,
+                ) from None
+            value = _parse_json5(stripped, source, strict_error, hint)
+    except _DuplicateKey as duplicate:
+        raise InputError(
+            f"{source} has the key {_excerpt(str(duplicate.key))} more than once "
+            "(keys are case-insensitive on the portal)",
+            "Keep one of them: the portal would silently use only one value.",
+        ) from None
     if not isinstance(value, dict):
         raise InputError(
             f"{source} must be a JSON object ({{...}}), not {type(value).__name__}",
@@ -105,16 +147,18 @@ def parse_object(text: str, source: str) -> dict[str, Any]:
     return value
 
 
-def _parse_json5(text: str, source: str, strict_error: ValueError) -> Any:
+def _parse_json5(text: str, source: str, strict_error: ValueError, hint: str) -> Any:
     import json5  # only now: strict JSON failed (OPI's single-quoted style)
 
     try:
-        value = json5.loads(text)
+        value = json5.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey:
+        raise
     except Exception:  # any input, any parser complaint: a usage error, never a traceback
         detail = str(strict_error).split(":")[0]
         raise InputError(
             f"{source} is not valid JSON ({detail or 'parse error'}): {_excerpt(text)}",
-            QUOTING_HINT + ".",
+            hint,
         ) from None
     _check_finite(value, source)
     return value
@@ -133,7 +177,8 @@ def _check_finite(value: Any, source: str) -> None:
 
 
 def _excerpt(text: str, limit: int = 60) -> str:
-    one_line = " ".join(text.split())
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    one_line = " ".join(printable.split())
     return one_line if len(one_line) <= limit else one_line[: limit - 3] + "..."
 
 
@@ -175,17 +220,29 @@ def read_source(
                 "Check the path and its permissions.",
             ) from None
         return decode_bytes(data, f"the file {path}"), f"the file {path}"
+    if len(path) < 4096 and os.path.isdir(path):
+        raise InputError(
+            f"{option} names a folder, not a file: {path}", "Give the JSON file's path."
+        )
     stripped = value.strip()
     if re.match(r"(?i)https?://", stripped):
         if fetch is None:
             raise InputError(f"{option} cannot be fetched here", "Save it to a file.")
-        return decode_bytes(fetch(stripped), f"{option} from {stripped}"), stripped
+        shown = display_url(stripped)
+        return decode_bytes(fetch(stripped), f"{option} from {shown}"), shown
     if _looks_like_path(stripped):
         raise InputError(
             f"{option} names a file that does not exist: {stripped}",
             "Check the path, or give the JSON itself.",
         )
     return value, option
+
+
+def display_url(url: str) -> str:
+    """A --fields URL as messages show it: no user:password, no query (it may hold a key)."""
+    url = re.sub(r"(?i)^([a-z][a-z0-9+.\-]*://)[^/@]*@", r"\1***@", url)
+    base, query = url.split("?", 1)[0], "?" in url
+    return base + ("?***" if query else "")
 
 
 def load_object(
@@ -197,5 +254,5 @@ def load_object(
 ) -> dict[str, Any]:
     """Resolve and parse a --fields/--filter value into a non-empty JSON object."""
     text, source = read_source(value, option, stdin=stdin, fetch=fetch)
-    label = option if source == option else f"{option} ({source})"
-    return parse_object(text, label)
+    inline = source == option
+    return parse_object(text, option if inline else f"{option} ({source})", inline=inline)

@@ -201,6 +201,13 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
             f"Pass only the address, e.g. {WEBHOOK_FORM}.",
         )
     has_scheme = re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", text) is not None
+    if not has_scheme and re.match(r"(?i)^https?(:/?|//|:?/{3,})(?!/)", text):
+        # https:/host, https//host, http:host: the host would be "https" and the webhook's
+        # path (with its secret) would go wherever that name resolves.
+        raise InputError(
+            f"{url_opt} has a misspelled scheme: it must start with https:// or http://",
+            f"Use the webhook URL ({WEBHOOK_FORM}).",
+        )
     candidate = text if has_scheme else "https://" + text
     try:
         parts = _urlsplit(candidate)
@@ -208,6 +215,12 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
     except ValueError:
         parts, port = None, None
     if parts is None or not parts.hostname:
+        bad_port = re.match(r"^[^/]*:(\d+)(/|$)", text.split("://", 1)[-1])
+        if bad_port and not 0 < int(bad_port.group(1)) < 65536:
+            raise InputError(
+                f"{url_opt} has an invalid port: {bad_port.group(1)}",
+                "A port is a number from 1 to 65535; most portals need none.",
+            )
         raise InputError(
             f"{url_opt} is not a portal address",
             f"Use the webhook URL ({WEBHOOK_FORM}) or the portal's host name.",
@@ -262,8 +275,14 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
                 f"{url_opt} ends after the user id: the webhook secret is missing",
                 f"Copy the whole webhook URL ({WEBHOOK_FORM}) from the portal.",
             )
-        elif len(after) == 1:
+        elif len(after) == 1 and "." in after[0]:
             pass  # https://host/rest/<method>: a portal address with a method pasted on
+        elif len(after) == 1:
+            raise InputError(
+                f"{url_opt} is not a webhook URL: the user id is missing between /rest/ and "
+                "the secret",
+                f"Copy the whole webhook URL ({WEBHOOK_FORM}) from the portal.",
+            )
         else:
             raise InputError(
                 f"{url_opt} is not a webhook URL: /rest/ must be followed by the user id "
@@ -554,6 +573,12 @@ class Transport:
             )
         except requests.exceptions.SSLError as error:
             self._debug(f"< TLS failure after {time.monotonic() - started:.3f} s: {error}")
+            if re.search(r"(?i)wrong.version.number|http.request|record.layer", str(error)):
+                raise NoAnswerError(
+                    f"{host} did not answer in TLS: it seems to speak plain http, not https",
+                    "If it is an http-only on-premise portal or a local test server, write "
+                    "http:// in --url (an address without a scheme means https).",
+                ) from None
             raise NoAnswerError(
                 f"TLS certificate verification failed for {host} (a certificate failure): "
                 f"{self.mask(_reason(error))}",
@@ -692,13 +717,17 @@ class Transport:
                 "Check the webhook URL: its user id and secret must match the portal's "
                 "webhook page."
             )
-        if code in ("INSUFFICIENT_SCOPE", "ACCESS_DENIED") or code == "ERROR_CORE":
+        if code in ("INSUFFICIENT_SCOPE", "ACCESS_DENIED"):
             return (
                 "Check that the webhook's user may do this (only admins may update other "
                 "users) and that the webhook has the 'user' scope."
-                if code != "ERROR_CORE"
-                else "Check the ID and the values sent."
             )
+        if code == "ERROR_CORE":
+            if rest_method == "user.add":
+                return "Check the values sent (the EMAIL must be valid and not in use)."
+            if rest_method == "user.update":
+                return "Check the ID and the values sent."
+            return "Check the values sent."
         if code == "INVALID_REQUEST":
             return "Use https:// in --url."
         if code == "ERROR_METHOD_NOT_FOUND":
@@ -778,7 +807,9 @@ class Transport:
 
 def fetch(url: str, settings: Settings) -> bytes:
     """GET a --fields/--filter URL through the same timeouts and TLS; errors are exit 2."""
-    shown = mask(url, ())
+    from oint_py.inputs import display_url
+
+    shown = display_url(url)
     verify = _ca_bundle(settings)
     requests = _requests()
     if settings.debug is not None:

@@ -257,9 +257,8 @@ def test_webhook_url_forms(url: str, expected: str) -> None:
         (
             ["-u", "https://b24.example.org:99999/rest/1/x/"],
             {},
-            "Error: --url is not a portal address. Use "
-            "the webhook URL (https://<portal>/rest/<user id>/<secret>/) or the portal's "
-            "host name.\n",
+            "Error: --url has an invalid port: 99999. A port is a number from 1 to 65535; "
+            "most portals need none.\n",
         ),
     ],
 )
@@ -415,3 +414,72 @@ def test_fields_from_stdin() -> None:
         result = invoke(*update("-f", "-"), input='{"NAME":"Пётр"}'.encode("utf-16"))
     assert result.code == 0
     assert mock.request_history[0].json() == {"ID": 2626, "NAME": "Пётр"}
+
+
+@pytest.mark.parametrize("option", ["--timeout", "--max-wait"])
+def test_nan_seconds_are_a_usage_error(option: str) -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke(*update("-f", '{"NAME":"A"}', option, "nan"))
+        assert mock.call_count == 0
+    assert (result.code, result.stdout) == (2, "")
+    assert f"Error: Invalid value for '{option}'" in result.stderr
+    assert result.stderr.endswith(": 'nan' is not a number of seconds.\n")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https:/b24.example.org/rest/1/{SECRET}/",
+        f"https//b24.example.org/rest/1/{SECRET}/",
+        f"http//127.0.0.1:8024/rest/1/{SECRET}/",
+        "http:b24.example.org",
+    ],
+)
+def test_misspelled_scheme_is_refused_before_any_lookup(url: str) -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke("bitrix24", "UpdateUser", "-u", url, "-s", "1", "-f", '{"NAME":"A"}')
+        assert mock.call_count == 0
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: --url has a misspelled scheme: it must start with https:// or http://. Use the "
+        "webhook URL (https://<portal>/rest/<user id>/<secret>/).\n"
+    )
+
+
+def test_missing_user_id_in_webhook() -> None:
+    result = invoke(
+        "bitrix24",
+        "UpdateUser",
+        "-u",
+        f"https://b24.example.org/rest/{SECRET}/",
+        "-s",
+        "1",
+        "-f",
+        '{"NAME":"A"}',
+    )
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: --url is not a webhook URL: the user id is missing between /rest/ and the "
+        "secret. Copy the whole webhook URL (https://<portal>/rest/<user id>/<secret>/) from "
+        "the portal.\n"
+    )
+    assert SECRET not in result.stderr
+
+
+def test_plain_http_server_behind_an_https_url() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(
+            ENDPOINT,
+            exc=requests.exceptions.SSLError(
+                "HTTPSConnectionPool(host='b24-ar17wx.bitrix24.by', port=443): Max retries "
+                f"exceeded with url: /rest/1/{SECRET}/user.update (Caused by SSLError(SSLError(1, "
+                "'[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)')))"
+            ),
+        )
+        result = invoke(*update("-f", '{"NAME":"A"}'))
+    assert (result.code, result.stdout) == (3, "")
+    assert result.stderr == (
+        "Error: b24-ar17wx.bitrix24.by did not answer in TLS: it seems to speak plain http, "
+        "not https. If it is an http-only on-premise portal or a local test server, write "
+        "http:// in --url (an address without a scheme means https).\n"
+    )

@@ -354,3 +354,32 @@ def test_debug_trace_end_to_end_is_masked(portal: FakePortal, debug: bool) -> No
     assert f"> POST {portal.url}/rest/1/***/user.update (attempt 2)" in result.stderr
     assert "* retry 1/4 in " in result.stderr
     assert portal.secret not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_stdout_on_a_full_disk_is_exit_3_after_the_call(portal: FakePortal) -> None:
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [
+                oint_executable(),
+                "bitrix24",
+                "UpdateUser",
+                "-u",
+                portal.webhook_url,
+                "-s",
+                "2626",
+                "-f",
+                '{"NAME":"Full"}',
+            ],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=clean_env(),
+            timeout=60,
+        )
+    assert proc.returncode == 3
+    assert proc.stderr.decode() == (
+        "Error: could not write the answer to stdout: No space left on device. The call was "
+        "made and may have taken effect: check before running it again, and free space or "
+        "choose another --out.\n"
+    )
+    assert portal.users[2626]["NAME"] == "Full"

@@ -152,3 +152,56 @@ def test_filter_option_name_in_messages() -> None:
     with pytest.raises(InputError) as caught:
         load_object("{}", "--filter")
     assert caught.value.message == "--filter is an empty object. Give at least one field to send."
+
+
+def test_utf16_without_bom_is_named_not_echoed(tmp_path: Path) -> None:
+    path = tmp_path / "fields.json"
+    path.write_bytes('{"NAME":"Ivan"}'.encode("utf-16-le"))
+    with pytest.raises(InputError) as caught:
+        load_object(str(path))
+    assert caught.value.message == (
+        f"the file {path} looks like UTF-16 or UTF-32 without a byte order mark. Save it as "
+        "UTF-8 (or UTF-16 with a BOM, as PowerShell 5 and Notepad do)."
+    )
+
+
+def test_folder_as_fields(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load_object(str(tmp_path))
+    assert caught.value.message == (
+        f"--fields names a folder, not a file: {tmp_path}. Give the JSON file's path."
+    )
+
+
+@pytest.mark.parametrize(
+    "raw", ['{"NAME":"x","NAME":"y"}', '{"NAME":"x","name":"y"}', "{'NAME':'x','Name':'y'}"]
+)
+def test_duplicate_keys_are_refused(raw: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_object(raw)
+    assert caught.value.message.startswith("--fields has the key ")
+    assert caught.value.message.endswith(
+        " more than once (keys are case-insensitive on the portal). Keep one of them: the "
+        "portal would silently use only one value."
+    )
+
+
+def test_bad_json_in_a_file_gets_no_shell_hint(tmp_path: Path) -> None:
+    path = tmp_path / "fields.json"
+    path.write_text("{NAME:Boris Petrov}", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_object(str(path))
+    assert caught.value.message == (
+        f"--fields (the file {path}) is not valid JSON (Expecting property name enclosed in "
+        "double quotes): {NAME:Boris Petrov}. Fix the JSON in it: strict JSON, or OPI's "
+        "single-quoted style {'NAME':'Ivan'}."
+    )
+
+
+def test_fetched_url_is_shown_without_its_query_or_password() -> None:
+    with pytest.raises(InputError) as caught:
+        load_object("https://u:pw@files.example.org/f.json?key=QKEY", fetch=lambda url: b"[1]")
+    assert caught.value.message.startswith(
+        "--fields (https://***@files.example.org/f.json?***) must be a JSON object"
+    )
+    assert "QKEY" not in caught.value.message and "pw" not in caught.value.message

@@ -247,6 +247,32 @@ def test_create_user(mock: Any) -> None:
     assert sent(mock) == [(HOOK + "user.add", {"EMAIL": "new@example.org", "UF_DEPARTMENT": 7})]
 
 
+@pytest.mark.parametrize("fields", ['{"NAME":"Ann"}', '{"email":"  "}'])
+def test_create_user_without_email_is_refused_before_sending(mock: Any, fields: str) -> None:
+    code, out, err = oint("bitrix24", "CreateUser", "-u", HOOK, "-f", fields)
+    assert (code, out) == (2, "")
+    assert err == (
+        "Error: --fields has no EMAIL: the portal needs one to create a user. Add the new "
+        'user\'s e-mail, e.g. {"EMAIL":"new.person@example.org"}.\n'
+    )
+    assert mock.call_count == 0
+
+
+def test_create_user_duplicate_email_hint(mock: Any) -> None:
+    body = {
+        "error": "ERROR_CORE",
+        "error_description": "A user with this e-mail address (a@example.org) already exists.<br>",
+    }
+    mock.post(HOOK + "user.add", status_code=400, json=body)
+    code, out, err = oint("bitrix24", "CreateUser", "-u", HOOK, "-f", '{"EMAIL":"a@example.org"}')
+    assert (code, out) == (1, rendered(body))
+    assert err == (
+        "Error: the portal answered ERROR_CORE: A user with this e-mail address (a@example.org) "
+        "already exists (HTTP 400). Check the values sent (the EMAIL must be valid and not in "
+        "use).\n"
+    )
+
+
 def test_create_user_fields_from_stdin_in_token_mode(mock: Any) -> None:
     mock.post(PORTAL + "/rest/user.add", json={"result": 3089})
     code, out, err = oint(
@@ -353,7 +379,10 @@ def test_find_users_bad_filter_is_exit_2(mock: Any) -> None:
 def test_find_users_filter_is_required(mock: Any) -> None:
     code, out, err = oint("bitrix24", "FindUsers", "-u", HOOK)
     assert (code, out) == (2, "")
-    assert err.endswith("Error: Missing option '--filter'.\n")
+    assert err == (
+        'Error: --filter is missing. Give a filter such as {"LAST_NAME":"Petrova"} (see '
+        "GetUserFilterStructure), or list every user with GetUser --all.\n"
+    )
 
 
 # --- GetUserFieldsStructure --------------------------------------------------------------

@@ -65,6 +65,11 @@ def create_user(
 ) -> dict[str, Any]:
     """CreateUser (user.add): the answer's result is the new ID. Never re-sent once it may
     have reached the portal (exit 3, outcome unknown), so it cannot create a duplicate."""
+    if not any(k.upper() == "EMAIL" and str(v).strip() for k, v in fields.items()):
+        raise InputError(
+            "--fields has no EMAIL: the portal needs one to create a user",
+            'Add the new user\'s e-mail, e.g. {"EMAIL":"new.person@example.org"}.',
+        )
     return run(url, token, "user.add", dict(fields), idempotent=False, settings=settings)
 
 

@@ -99,7 +99,13 @@ def cli() -> None:
     """
 
 
-@cli.group("bitrix24", cls=MethodGroup, invoke_without_command=True, context_settings=CONTEXT)
+@cli.group(
+    "bitrix24",
+    cls=MethodGroup,
+    invoke_without_command=True,
+    context_settings=CONTEXT,
+    short_help="Bitrix24 REST methods, named and grouped as in OPI.",
+)
 @click.pass_context
 def bitrix24(ctx: click.Context) -> None:
     """Bitrix24 REST methods, named and grouped as in OPI (names are case-insensitive).

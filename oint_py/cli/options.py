@@ -17,7 +17,14 @@ from oint_py.defaults import (
     DEFAULT_READ_TIMEOUT,
     DEFAULT_RETRIES,
 )
-from oint_py.errors import ExitCode, InputError, OintError, PortalError, VerifyError
+from oint_py.errors import (
+    ExitCode,
+    InputError,
+    NoAnswerError,
+    OintError,
+    PortalError,
+    VerifyError,
+)
 
 if TYPE_CHECKING:  # imported when a command runs, not for --help (tests/test_startup.py)
     from oint_py.transport import Settings
@@ -28,6 +35,16 @@ WEBHOOK_HELP = (
     "Webhook URL (https://<portal>/rest/<user id>/<secret>/), or with --token the portal "
     "address (host, https://host). No scheme means https."
 )
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds in a range; NaN is no number (click's FloatRange lets it through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number of seconds.", param, ctx)
+        return number
 
 
 def complete_file(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
@@ -77,7 +94,7 @@ def call_options(func: F) -> F:
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0, min_open=True, max=3600),
+            type=Seconds(min=0, min_open=True, max=3600),
             metavar="SECONDS",
             help=f"Connect and read timeout [default: connect {DEFAULT_CONNECT_TIMEOUT:g}, "
             f"read {DEFAULT_READ_TIMEOUT:g}].",
@@ -97,7 +114,7 @@ def call_options(func: F) -> F:
         ),
         click.option(
             "--max-wait",
-            type=click.FloatRange(0, 3600),
+            type=Seconds(0, 3600),
             default=DEFAULT_MAX_WAIT,
             show_default=True,
             envvar="OINT_MAX_WAIT",
@@ -188,7 +205,9 @@ def emit(answer: Any, opts: dict[str, Any]) -> None:
         try:
             _write_atomic(out, text)
         except OSError as error:
-            raise InputError(f"could not write {out}: {error.strerror}", "Check --out.") from None
+            raise AnswerLostError(
+                f"could not write the answer to {out}: {error.strerror}"
+            ) from None
         click.echo(f"Saved the answer to {out}", err=True)
         return
     try:
@@ -198,6 +217,22 @@ def emit(answer: Any, opts: dict[str, Any]) -> None:
         from oint_py.cli import _silence_stdout
 
         _silence_stdout()
+    except OSError as error:  # /dev/full, a full disk under `> answer.json`
+        from oint_py.cli import _silence_stdout
+
+        _silence_stdout()
+        raise AnswerLostError(f"could not write the answer to stdout: {error.strerror}") from None
+
+
+class AnswerLostError(NoAnswerError):
+    """Exit 3: the call was made but its answer could not be written (full disk, --out)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            what,
+            "The call was made and may have taken effect: check before running it again, "
+            "and free space or choose another --out.",
+        )
 
 
 def execute(ctx: click.Context, opts: dict[str, Any], action: Callable[[Settings], Any]) -> int:
@@ -205,19 +240,16 @@ def execute(ctx: click.Context, opts: dict[str, Any], action: Callable[[Settings
     try:
         _check_out(opts["out"])
         settings = make_settings(ctx, opts)
-        answer = action(settings)
-    except PortalError as error:
-        emit(error.answer, opts)
-        click.echo(f"Error: {error.message}", err=True)
-        return int(error.exit_code)
-    except VerifyError as error:
-        emit(error.answer, opts)
-        for line in error.mismatches:
-            click.echo(line, err=True)
-        click.echo(f"Error: {error.message}", err=True)
-        return int(error.exit_code)
+        try:
+            answer = action(settings)
+        except (PortalError, VerifyError) as error:
+            emit(error.answer, opts)  # exit 1 still prints the portal's answer
+            if isinstance(error, VerifyError):
+                for line in error.mismatches:
+                    click.echo(line, err=True)
+            raise
+        emit(answer, opts)
     except OintError as error:
         click.echo(f"Error: {error.message}", err=True)
         return int(error.exit_code)
-    emit(answer, opts)
     return int(ExitCode.OK)

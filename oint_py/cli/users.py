@@ -288,11 +288,10 @@ def change_user_status(
     click.option(
         "--filter",
         "filter_",
-        required=True,
         metavar="FILTER",
         shell_complete=complete_file,
-        help="The filter as a JSON object (see GetUserFilterStructure), from the same "
-        "sources as --fields: inline, a file or @path, - for stdin, or an http(s) URL.",
+        help="Required. The filter as a JSON object (see GetUserFilterStructure), from the "
+        "same sources as --fields: inline, a file or @path, - for stdin, or an http(s) URL.",
     ),
     ALL_OPTION,
 )
@@ -301,7 +300,7 @@ def find_users(
     /,
     url: str | None,
     token: str | None,
-    filter_: str,
+    filter_: str | None,
     all_pages: bool,
     **opts: Any,
 ) -> int:
@@ -322,6 +321,12 @@ def find_users(
     from oint_py.bitrix24 import users
 
     def action(settings: Settings) -> Any:
+        if filter_ is None:
+            raise InputError(
+                "--filter is missing",
+                'Give a filter such as {"LAST_NAME":"Petrova"} (see GetUserFilterStructure), '
+                "or list every user with GetUser --all.",
+            )
         values = load_json_option(filter_, "--filter", settings)
         return users.find_users(
             require_url(url), values, token, all_pages=all_pages, settings=settings
