@@ -6,6 +6,7 @@ already masked: nothing built here may carry a webhook secret or a token.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -27,6 +28,11 @@ class OintError(Exception):
         self.what = what.rstrip(". ")
         self.fix = fix
         super().__init__(self.message)
+
+    def redact(self, mask: Callable[[str], str]) -> None:
+        """Pass the texts through ``mask`` (the transport's secret masking), in place."""
+        self.what, self.fix = mask(self.what), mask(self.fix)
+        self.args = (self.message,)
 
     @property
     def message(self) -> str:
@@ -94,3 +100,9 @@ class NoAnswerError(OintError):
 
 class OutcomeUnknownError(NoAnswerError):
     """Exit 3: a non-idempotent write (user.add) may or may not have been carried out."""
+
+
+class Interrupted(OintError):
+    """Exit 130: Ctrl-C while a call was under way; the message says whether to re-run it."""
+
+    exit_code = ExitCode.INTERRUPTED

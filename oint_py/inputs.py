@@ -27,7 +27,7 @@ QUOTING_HINT = (
 
 def strip_wrapping(value: str) -> str:
     """Strip whitespace and one pair of stray quotes ("x", 'x', ""x"" as cmd.exe leaves them)."""
-    text = value.strip()
+    text = value.strip().lstrip("\ufeff").strip()  # a BOM: the first cell of an Excel CSV
     for quote in ('""', '"', "'"):
         if len(text) >= 2 * len(quote) and text.startswith(quote) and text.endswith(quote):
             return text[len(quote) : -len(quote)].strip()
@@ -86,6 +86,26 @@ def _looks_quote_stripped(text: str) -> bool:
     return inner.startswith("{") and '"' not in inner and "'" not in inner and ":" in inner
 
 
+# No Bitrix24 field nests deeper; a limit keeps every later step (JSON encoding, --test,
+# the comparisons of --verify) far from Python's recursion limit.
+MAX_DEPTH = 32
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a JSON value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
 class _DuplicateKey(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -131,12 +151,18 @@ def parse_object(text: str, source: str, *, inline: bool = True) -> dict[str, An
                     hint,
                 ) from None
             value = _parse_json5(stripped, source, strict_error, hint)
+    except RecursionError:
+        raise InputError(
+            f"{source} is nested too deeply", f"Keep it under {MAX_DEPTH} levels."
+        ) from None
     except _DuplicateKey as duplicate:
         raise InputError(
             f"{source} has the key {_excerpt(str(duplicate.key))} more than once "
             "(keys are case-insensitive on the portal)",
             "Keep one of them: the portal would silently use only one value.",
         ) from None
+    if _depth(value) > MAX_DEPTH:
+        raise InputError(f"{source} is nested too deeply", f"Keep it under {MAX_DEPTH} levels.")
     if not isinstance(value, dict):
         raise InputError(
             f"{source} must be a JSON object ({{...}}), not {type(value).__name__}",
@@ -228,6 +254,12 @@ def read_source(
     if re.match(r"(?i)https?://", stripped):
         if fetch is None:
             raise InputError(f"{option} cannot be fetched here", "Save it to a file.")
+        if re.search(r"(?i)/rest/", stripped):
+            raise InputError(
+                f"{option} is a Bitrix24 REST address, not a JSON file",
+                f"Give the portal address with --url, and the JSON itself (or a file) with "
+                f"{option}.",
+            )
         shown = display_url(stripped)
         return decode_bytes(fetch(stripped), f"{option} from {shown}"), shown
     if _looks_like_path(stripped):

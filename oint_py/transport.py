@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from oint_py import __version__, defaults
 from oint_py.errors import (
     InputError,
+    Interrupted,
     NoAnswerError,
     OintError,
     OutcomeUnknownError,
@@ -69,6 +70,9 @@ class Settings:
     url_source: str = "--url"
     token_source: str = "--token"
     environ: dict[str, str] | None = None
+    # Secrets to mask beyond the portal's own (the CLI passes what the user gave, so that
+    # messages built before or outside a Transport are masked too).
+    secrets: tuple[str, ...] = ()
 
     def env(self) -> dict[str, str]:
         return dict(os.environ) if self.environ is None else self.environ
@@ -115,16 +119,39 @@ _WEBHOOK_PATH = re.compile(r"(?i)(/rest/\d+/)(?!\*\*\*(?:[/?#\s'\"]|$))[^/?#\s'\
 
 
 def mask(text: str, secrets: Iterable[str]) -> str:
-    """Replace each secret (raw and URL-encoded), the secret segment of any webhook path
-    and any URL credentials (``user:password@``, e.g. of a proxy) with ``***``."""
+    """Replace each secret (raw, URL-encoded or decoded, JSON-escaped, in any letter case), the
+    secret segment of any webhook path and any URL credentials (``user:password@``, e.g. of a
+    proxy) with ``***``."""
+    from urllib.parse import unquote
+
     forms: set[str] = set()
     for secret in secrets:
         if secret:
-            forms.update({secret, _quote(secret, safe=""), _quote(secret)})
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, MASK)
+            for variant in (secret, unquote(secret)):
+                forms.update(
+                    {
+                        variant,
+                        _quote(variant, safe=""),
+                        _quote(variant),
+                        json.dumps(variant)[1:-1],
+                        json.dumps(variant, ensure_ascii=False)[1:-1],
+                    }
+                )
+    forms.discard("")
+    if forms:
+        pattern = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        text = re.sub(pattern, MASK, text, flags=re.IGNORECASE)
     text = _WEBHOOK_PATH.sub(r"\1" + MASK, text)
     return _USERINFO.sub(r"\1" + MASK + "@", text)
+
+
+def secrets_of(url: str | None, token: str | None) -> tuple[str, ...]:
+    """The secrets a user gave (the token, the segment after /rest/<id>/ of the URL), found
+    leniently so that messages about a URL that fails the rules are masked too."""
+    found = [strip_wrapping(token)] if token else []
+    if url:
+        found += re.findall(r"(?i)[/\\]rest[/\\]+[^/\\]*[/\\]+([^/\\?#\s]+)", url)
+    return tuple(s for s in found if s)
 
 
 # --- the portal address ----------------------------------------------------------------
@@ -195,6 +222,11 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
             f"{url_opt} is empty",
             f"Pass the webhook URL ({WEBHOOK_FORM}) with --url or set BITRIX24_URL.",
         )
+    if "\\" in text:
+        raise InputError(
+            f"{url_opt} contains backslashes",
+            f"Use forward slashes, as in {WEBHOOK_FORM}.",
+        )
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
         raise InputError(
             f"{url_opt} contains spaces or control characters",
@@ -233,6 +265,21 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
         )
     hostname = parts.hostname
     bare_host = hostname.strip("[]")
+    if not bare_host.isascii():
+        try:
+            ascii_host = bare_host.encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_host = ""
+        if ascii_host:
+            raise InputError(
+                f"{url_opt} has a host name that is not ASCII: {hostname}",
+                f"Write it as {ascii_host} (its punycode form).",
+            )
+    if port == 0:
+        raise InputError(
+            f"{url_opt} has an invalid port: 0",
+            "A port is a number from 1 to 65535; most portals need none.",
+        )
     if not (_HOST_RE.match(bare_host) or _is_ip(bare_host)):
         raise InputError(
             f"{url_opt} has an invalid host name: {hostname!r}",
@@ -262,7 +309,8 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
     user_id: str | None = None
     secret: str | None = None
     if after:
-        if after[0].isdigit() and len(after) >= 2:
+        user_digits = after[0].isascii() and after[0].isdigit()
+        if user_digits and len(after) >= 2:
             user_id, secret = after[0], after[1]
             # A trailing method pasted from the webhook page (profile.json) is dropped.
             if len(after) > 3:
@@ -270,7 +318,7 @@ def parse_portal(url: str, token: str | None, settings: Settings | None = None) 
                     f"{url_opt} has too many path segments after /rest/<user id>/<secret>/",
                     f"Use the webhook URL ({WEBHOOK_FORM}).",
                 )
-        elif after[0].isdigit():
+        elif user_digits:
             raise InputError(
                 f"{url_opt} ends after the user id: the webhook secret is missing",
                 f"Copy the whole webhook URL ({WEBHOOK_FORM}) from the portal.",
@@ -423,7 +471,7 @@ class Transport:
 
     # -- helpers --
     def mask(self, text: str) -> str:
-        return self.portal.mask(text)
+        return mask(text, self.portal.secrets + self.settings.secrets)
 
     def _debug(self, line: str) -> None:
         if self.settings.debug is not None:
@@ -463,11 +511,33 @@ class Transport:
     def call(
         self, rest_method: str, body: dict[str, Any], *, idempotent: bool = True
     ) -> dict[str, Any]:
-        """POST one REST call; return the decoded answer or raise an OintError subclass."""
+        """POST one REST call; return the decoded answer or raise an OintError subclass.
+
+        Every error leaving here is masked once more (a portal may echo a secret in its
+        error_description). Ctrl-C while a call is under way says whether it is safe to re-run.
+        """
+        try:
+            return self._call(rest_method, body, idempotent=idempotent)
+        except OintError as error:
+            error.redact(self.mask)
+            raise
+        except KeyboardInterrupt:
+            if idempotent:
+                raise Interrupted(
+                    f"interrupted during {rest_method}; it may or may not have been carried out",
+                    "It is safe to run it again.",
+                ) from None
+            raise Interrupted(
+                f"interrupted while {rest_method} was being sent (outcome unknown: check with "
+                "GetUser or FindUsers)",
+                "Look the user up before running it again, so that it cannot run twice.",
+            ) from None
+
+    def _call(self, rest_method: str, body: dict[str, Any], *, idempotent: bool) -> dict[str, Any]:
         full = self.body_with_auth(body)
         try:
             payload = json.dumps(full, ensure_ascii=False, allow_nan=False).encode("utf-8")
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, RecursionError) as error:
             raise InputError(f"the request body cannot be sent as JSON ({error})") from None
         if self.settings.dry_run:
             return self.describe(rest_method, body)
@@ -615,9 +685,12 @@ class Transport:
             self._debug(f"< connection dropped after {elapsed:.3f} s: {error}")
             return _Failure(f"the connection to {host} was dropped before a complete answer", True)
         except requests.exceptions.RequestException as error:
+            reason = self.mask(_reason(error))
             raise NoAnswerError(
-                f"the request to {host} failed: {self.mask(_reason(error))}",
-                "Check --url.",
+                f"the request to {host} failed: {reason}",
+                "Check the proxy variables (HTTPS_PROXY, NO_PROXY)."
+                if "proxy" in str(error).lower()
+                else "Check --url.",
             ) from None
         status = response.status_code
         ctype = _printable(response.headers.get("Content-Type") or "no content type")[:80]
@@ -809,7 +882,7 @@ def fetch(url: str, settings: Settings) -> bytes:
     """GET a --fields/--filter URL through the same timeouts and TLS; errors are exit 2."""
     from oint_py.inputs import display_url
 
-    shown = display_url(url)
+    shown = mask(display_url(url), settings.secrets)
     verify = _ca_bundle(settings)
     requests = _requests()
     if settings.debug is not None:
@@ -823,7 +896,7 @@ def fetch(url: str, settings: Settings) -> bytes:
         )
     except requests.exceptions.RequestException as error:
         raise InputError(
-            f"could not fetch {shown}: {mask(_reason(error), ())}",
+            f"could not fetch {shown}: {mask(_reason(error), settings.secrets)}",
             "Check the URL, or save the JSON to a file. Nothing was sent to the portal.",
         ) from None
     except (ValueError, UnicodeError):

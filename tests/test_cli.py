@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 import requests
 import requests_mock
@@ -483,3 +484,135 @@ def test_plain_http_server_behind_an_https_url() -> None:
         "not https. If it is an http-only on-premise portal or a local test server, write "
         "http:// in --url (an address without a scheme means https).\n"
     )
+
+
+# --- secrets in messages built outside the transport's own masking ------------------------
+
+
+def test_portal_error_description_echoing_secrets_is_masked() -> None:
+    body = {
+        "error": "INVALID_CREDENTIALS",
+        "error_description": f"Bad hook {HOOK} ({SECRET.upper()}) token {TOKEN}",
+    }
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, status_code=401, json=body)
+        result = invoke(*update("-f", '{"NAME":"A"}'), env={"BITRIX24_TOKEN": None})
+    assert result.code == 1
+    assert json.loads(result.stdout) == body  # the portal's own answer, as sent
+    assert SECRET not in result.stderr and SECRET.upper() not in result.stderr
+    assert result.stderr.startswith(
+        "Error: the portal answered INVALID_CREDENTIALS: Bad hook "
+        "https://b24-ar17wx.bitrix24.by/rest/1/***/ (***) token "
+    )
+
+
+def test_fields_url_that_is_the_webhook_is_refused_unfetched() -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke(*update("-f", HOOK))
+        assert mock.call_count == 0
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: --fields is a Bitrix24 REST address, not a JSON file. Give the portal address "
+        "with --url, and the JSON itself (or a file) with --fields.\n"
+    )
+
+
+def test_fields_url_errors_mask_the_token() -> None:
+    fields_url = f"https://files.example.org/{TOKEN}/fields.json"
+    with requests_mock.Mocker() as mock:
+        mock.get(fields_url, exc=requests.exceptions.ConnectionError(f"refused for {fields_url}"))
+        result = invoke(
+            "bitrix24", "UpdateUser", "-u", "b24.example.org", "-t", TOKEN, "-s", "1",
+            "-f", fields_url, "--debug",
+        )  # fmt: skip
+    assert (result.code, result.stdout) == (2, "")
+    assert TOKEN not in result.stderr
+    assert "Error: could not fetch https://files.example.org/***/fields.json: " in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            f"https://b24.example.org\\rest\\1\\{SECRET}\\",
+            "Error: --url contains backslashes. Use forward slashes, as in "
+            "https://<portal>/rest/<user id>/<secret>/.\n",
+        ),
+        (
+            f"https://b24.example.org:0/rest/1/{SECRET}/",
+            "Error: --url has an invalid port: 0. A port is a number from 1 to 65535; most "
+            "portals need none.\n",
+        ),
+        (
+            f"https://портал.рф/rest/1/{SECRET}/",
+            "Error: --url has a host name that is not ASCII: портал.рф. Write it as "
+            "xn--80awhdgm.xn--p1ai (its punycode form).\n",
+        ),
+        (
+            f"https://b24.example.org/rest/١/{SECRET}/",
+            "Error: --url is not a webhook URL: /rest/ must be followed by the user id and the "
+            "secret. Use https://<portal>/rest/<user id>/<secret>/.\n",
+        ),
+    ],
+)
+def test_more_url_mistakes(url: str, message: str) -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke("bitrix24", "UpdateUser", "-u", url, "-s", "1", "-f", '{"NAME":"A"}')
+        assert mock.call_count == 0
+    assert (result.code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_userid_with_a_bom_from_an_excel_csv() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, json=OK)
+        result = invoke(
+            "bitrix24", "UpdateUser", "-u", HOOK, "-s", "\ufeff2626", "-f", '{"NAME":"A"}'
+        )
+    assert result.code == 0
+    assert mock.request_history[0].json()["ID"] == 2626
+
+
+def test_deeply_nested_fields_are_a_usage_error() -> None:
+    deep = '{"NAME":' + "[" * 5000 + "]" * 5000 + "}"
+    with requests_mock.Mocker() as mock:
+        result = invoke(*update("-f", deep))
+        assert mock.call_count == 0
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == "Error: --fields is nested too deeply. Keep it under 32 levels.\n"
+
+
+@pytest.mark.parametrize("target", ["/dev/null", ""])
+def test_out_that_is_not_a_regular_file_is_refused_before_sending(target: str) -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke(*update("-f", '{"NAME":"A"}', "--out", target))
+        assert mock.call_count == 0
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr in (
+        "Error: --out must name a regular file, not a device or pipe: /dev/null. Leave --out "
+        "out to write to stdout, and redirect that.\n",
+        "Error: --out is empty. Give a file name, or leave --out out for stdout.\n",
+    )
+
+
+def test_out_writes_through_a_link_and_keeps_the_mode(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, json=OK)
+        result = invoke(*update("-f", '{"NAME":"A"}', "--out", str(link)))
+    assert result.code == 0
+    assert link.is_symlink()
+    assert json.loads(real.read_text()) == OK
+    assert real.stat().st_mode & 0o777 == 0o640
+
+
+def test_fire_and_empty_complete_true_false() -> None:
+    from oint_py.cli.users import BOOL_WORD
+
+    ctx = click.Context(click.Command("x"))
+    param = click.Option(["--fire"])
+    assert [i.value for i in BOOL_WORD.shell_complete(ctx, param, "")] == ["true", "false"]
+    assert [i.value for i in BOOL_WORD.shell_complete(ctx, param, "F")] == ["false"]

@@ -383,3 +383,36 @@ def test_stdout_on_a_full_disk_is_exit_3_after_the_call(portal: FakePortal) -> N
         "choose another --out.\n"
     )
     assert portal.users[2626]["NAME"] == "Full"
+
+
+def test_closed_stdout_is_exit_3_not_a_traceback(portal: FakePortal) -> None:
+    cmd = (
+        f"'{oint_executable()}' bitrix24 UpdateUser -u '{portal.webhook_url}' -s 2626 "
+        '-f \'{"NAME":"Closed"}\' >&-'
+    )
+    proc = subprocess.run(["bash", "-c", cmd], capture_output=True, env=clean_env(), timeout=60)
+    assert proc.returncode == 3
+    assert proc.stderr.decode() == (
+        "Error: could not write the answer: stdout is closed. The call was made and may have "
+        "taken effect: check before running it again, and free space or choose another --out.\n"
+    )
+    assert portal.users[2626]["NAME"] == "Closed"
+
+
+def test_interrupting_create_user_says_outcome_unknown(portal: FakePortal) -> None:
+    portal.script(Answer(delay=10.0, body={"result": 9999}))
+    proc = subprocess.Popen(
+        [oint_executable(), "bitrix24", "CreateUser", "-u", portal.webhook_url,
+         "-f", '{"EMAIL":"new.person@example.org"}'],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while not portal.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert (proc.returncode, out) == (130, b"")
+    assert err.decode() == (
+        "Error: interrupted while user.add was being sent (outcome unknown: check with GetUser "
+        "or FindUsers). Look the user up before running it again, so that it cannot run twice.\n"
+    )

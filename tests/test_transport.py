@@ -637,3 +637,29 @@ def test_debug_trace(mock: requests_mock.Mocker) -> None:
     assert "< Retry-After: 2" in recorder.debug
     assert "* retry 1/4 in 2.00 s: HTTP 503 QUERY_LIMIT_EXCEEDED (rate limit)" in recorder.debug
     assert f"> POST {url} (attempt 2)" in recorder.debug
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "A%2Bb%20c%25d",  # as typed (percent-encoded)
+        "a+b c%d",  # decoded by a server that echoes it
+        "a%2bb%20c%25d",  # another letter case of the escapes
+        "A%2BB%20C%25D",  # an upper-cased echo
+    ],
+)
+def test_mask_catches_every_spelling_of_a_secret(shown: str) -> None:
+    assert mask(f"echo: {shown}!", ["A%2Bb%20c%25d"]) == "echo: ***!"
+
+
+def test_mask_catches_json_escaped_tokens() -> None:
+    token = "tök€n-0123"
+    assert mask('"auth": "t\\u00f6k\\u20acn-0123"', [token]) == '"auth": "***"'
+
+
+def test_secrets_of_is_lenient() -> None:
+    from oint_py.transport import secrets_of
+
+    assert secrets_of("https://h\\rest\\1\\S3CR3T\\", None) == ("S3CR3T",)
+    assert secrets_of('"https://h/REST/1/S3CR3T/profile.json"', " tok ") == ("tok", "S3CR3T")
+    assert secrets_of(None, None) == ()

@@ -91,9 +91,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     _utf8_streams()
     code = run(argv)
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
+    except OSError:
+        pass
     sys.exit(int(code))
 
 

@@ -128,19 +128,34 @@ def call_options(func: F) -> F:
     return func
 
 
-def _echo_err(line: str) -> None:
-    click.echo(line, err=True)
+def _user_secrets(ctx: click.Context) -> tuple[str, ...]:
+    """The secrets the user gave (webhook secret, token), to mask in every line oint writes."""
+    from oint_py.transport import secrets_of
+
+    return secrets_of(ctx.params.get("url"), ctx.params.get("token"))
+
+
+def _masked_echo(secrets: tuple[str, ...]) -> Callable[[str], None]:
+    from oint_py.transport import mask
+
+    def echo(line: str) -> None:
+        click.echo(mask(line, secrets), err=True)
+
+    return echo
 
 
 def make_settings(ctx: click.Context, opts: dict[str, Any]) -> Settings:
     from oint_py.transport import Settings
 
+    secrets = _user_secrets(ctx)
+    echo = _masked_echo(secrets)
     settings = Settings(
         retries=opts["retries"],
         max_wait=opts["max_wait"],
         dry_run=opts["test"],
-        debug=_echo_err if opts["debug"] else None,
-        warn=_echo_err,
+        debug=echo if opts["debug"] else None,
+        warn=echo,
+        secrets=secrets,
     )
     if opts["timeout"] is not None:
         settings.connect_timeout = settings.read_timeout = opts["timeout"]
@@ -170,26 +185,48 @@ def _check_out(path: str | None) -> None:
     """Before sending: an --out we could not write would lose the answer."""
     if path is None:
         return
-    folder = os.path.dirname(os.path.abspath(path))
+    if not path.strip():
+        raise InputError("--out is empty", "Give a file name, or leave --out out for stdout.")
+    target = os.path.realpath(path)  # a link is written through, never replaced
+    folder = os.path.dirname(target)
     if not os.path.isdir(folder):
         raise InputError(f"--out names a folder that does not exist: {folder}", "Create it first.")
-    if os.path.isdir(path):
+    if os.path.isdir(target):
         raise InputError(f"--out names a folder: {path}", "Give a file name.")
+    if os.path.exists(target) and not os.path.isfile(target):
+        # /dev/stdout, /dev/null, a pipe: the atomic rename would replace the device itself.
+        raise InputError(
+            f"--out must name a regular file, not a device or pipe: {path}",
+            "Leave --out out to write to stdout, and redirect that.",
+        )
     if not os.access(folder, os.W_OK):
         raise InputError(f"--out cannot be written in {folder}", "Choose a writable folder.")
 
 
 def _write_atomic(path: str, text: str) -> None:
+    """Write a temporary file beside the target and rename it into place (never half a file).
+
+    The target keeps its permissions; a new file gets the usual ones (umask), not mkstemp's
+    0600.
+    """
     import tempfile  # only when writing --out: start-up time
 
-    folder = os.path.dirname(os.path.abspath(path))
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, temp = tempfile.mkstemp(prefix=".oint-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
+        os.chmod(temp, mode)
+        os.replace(temp, target)
     except BaseException:
         try:
             os.unlink(temp)
@@ -210,6 +247,8 @@ def emit(answer: Any, opts: dict[str, Any]) -> None:
             ) from None
         click.echo(f"Saved the answer to {out}", err=True)
         return
+    if sys.stdout is None:  # `oint ... >&-`
+        raise AnswerLostError("could not write the answer: stdout is closed")
     try:
         click.echo(text, nl=False)
         sys.stdout.flush()
@@ -236,7 +275,12 @@ class AnswerLostError(NoAnswerError):
 
 
 def execute(ctx: click.Context, opts: dict[str, Any], action: Callable[[Settings], Any]) -> int:
-    """Run one library call and turn its outcome into output and an exit code."""
+    """Run one library call and turn its outcome into output and an exit code.
+
+    Every line written to stderr passes through the secret masking once more, whatever
+    layer built it (a portal can echo a secret in its error_description).
+    """
+    echo = _masked_echo(_user_secrets(ctx))
     try:
         _check_out(opts["out"])
         settings = make_settings(ctx, opts)
@@ -246,10 +290,10 @@ def execute(ctx: click.Context, opts: dict[str, Any], action: Callable[[Settings
             emit(error.answer, opts)  # exit 1 still prints the portal's answer
             if isinstance(error, VerifyError):
                 for line in error.mismatches:
-                    click.echo(line, err=True)
+                    echo(line)
             raise
         emit(answer, opts)
     except OintError as error:
-        click.echo(f"Error: {error.message}", err=True)
+        echo(f"Error: {error.message}")
         return int(error.exit_code)
     return int(ExitCode.OK)

@@ -57,6 +57,13 @@ class BoolWord(click.ParamType[bool]):
             return word == "true"
         self.fail(f"{value!r} is not true or false. Write true or false (any case).", param, ctx)
 
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from click.shell_completion import CompletionItem  # only when completing
+
+        return [CompletionItem(w) for w in ("true", "false") if w.startswith(incomplete.lower())]
+
 
 BOOL_WORD = BoolWord()
 
