@@ -872,11 +872,6 @@ class Transport:
         )
         return target
 
-    # -- plain GET for --fields URLs --
-    def fetch(self, url: str) -> bytes:
-        """GET a --fields/--filter URL (no credentials); any failure is an input error."""
-        return fetch(url, self.settings)
-
 
 def fetch(url: str, settings: Settings) -> bytes:
     """GET a --fields/--filter URL through the same timeouts and TLS; errors are exit 2."""
