@@ -37,6 +37,11 @@ def strip_wrapping(value: str) -> str:
 def parse_user_id(value: str, option: str = "--userid") -> int:
     """A positive integer, given as ``2626`` or ``"2626"``."""
     text = strip_wrapping(value)
+    if re.fullmatch(r"[0-9]{19,}", text):
+        raise InputError(
+            f"{option} is too large to be a user ID: {text[:25]}{'...' if len(text) > 25 else ''}",
+            f"Pass the user's numeric ID, e.g. {option} 2626.",
+        )
     if not re.fullmatch(r"[0-9]{1,18}", text) or int(text) <= 0:
         shown = text if len(text) <= 40 else text[:37] + "..."
         raise InputError(
@@ -157,12 +162,13 @@ def parse_object(text: str, source: str, *, inline: bool = True) -> dict[str, An
         ) from None
     except _DuplicateKey as duplicate:
         raise InputError(
-            f"{source} has the key {_excerpt(str(duplicate.key))} more than once "
+            f'{source} has the key "{_excerpt(str(duplicate.key))}" more than once '
             "(keys are case-insensitive on the portal)",
             "Keep one of them: the portal would silently use only one value.",
         ) from None
     if _depth(value) > MAX_DEPTH:
         raise InputError(f"{source} is nested too deeply", f"Keep it under {MAX_DEPTH} levels.")
+    _check_values(value, source)
     if not isinstance(value, dict):
         raise InputError(
             f"{source} must be a JSON object ({{...}}), not {type(value).__name__}",
@@ -186,20 +192,32 @@ def _parse_json5(text: str, source: str, strict_error: ValueError, hint: str) ->
             f"{source} is not valid JSON ({detail or 'parse error'}): {_excerpt(text)}",
             hint,
         ) from None
-    _check_finite(value, source)
     return value
 
 
-def _check_finite(value: Any, source: str) -> None:
-    """JSON5 allows NaN/Infinity; JSON (and the portal) does not."""
-    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        raise InputError(f"{source} contains NaN or Infinity", "Use a number or a string.")
-    if isinstance(value, dict):
-        for item in value.values():
-            _check_finite(item, source)
-    elif isinstance(value, list):
-        for item in value:
-            _check_finite(item, source)
+def _check_values(value: Any, source: str) -> None:
+    """What JSON (and the portal) cannot carry: NaN, Infinity or numbers beyond a float
+    (`1e400`), and lone UTF-16 surrogates (`"\\ud83d"`, half an emoji)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
+            raise InputError(
+                f"{source} contains NaN, Infinity or a number too large to send",
+                "Use an ordinary number, or a string.",
+            )
+        texts = [item] if isinstance(item, str) else list(item) if isinstance(item, dict) else []
+        for text in texts:
+            if any("\ud800" <= ch <= "\udfff" for ch in text):
+                raise InputError(
+                    f"{source} contains a broken character (half of a UTF-16 pair) in "
+                    f"{_excerpt(text)!r}",
+                    "Write the whole character, or its \\uXXXX\\uXXXX pair.",
+                )
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _excerpt(text: str, limit: int = 60) -> str:
@@ -211,7 +229,10 @@ def _excerpt(text: str, limit: int = 60) -> str:
 def _looks_like_path(text: str) -> bool:
     if text[:1] in ("{", "["):
         return False
-    return text.lower().endswith((".json", ".json5", ".txt")) or "/" in text or "\\" in text
+    if "/" in text or "\\" in text or text.lower().endswith((".json", ".json5", ".txt")):
+        return True
+    # fields.jsn, users.json.tmp: a file name, not JSON (no quotes, colons or braces)
+    return re.fullmatch(r"[\w\-.]+\.[A-Za-z0-9]{1,5}", text) is not None
 
 
 def read_source(

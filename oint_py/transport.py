@@ -118,6 +118,9 @@ _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]+@")
 _WEBHOOK_PATH = re.compile(r"(?i)(/rest/\d+/)(?!\*\*\*(?:[/?#\s'\"]|$))[^/?#\s'\"]+")
 
 
+MIN_SECRET_LENGTH = 4
+
+
 def mask(text: str, secrets: Iterable[str]) -> str:
     """Replace each secret (raw, URL-encoded or decoded, JSON-escaped, in any letter case), the
     secret segment of any webhook path and any URL credentials (``user:password@``, e.g. of a
@@ -126,7 +129,9 @@ def mask(text: str, secrets: Iterable[str]) -> str:
 
     forms: set[str] = set()
     for secret in secrets:
-        if secret:
+        # Shorter strings are no real webhook secret or token (those are 16+ characters),
+        # and masking every "x" would garble messages; webhook paths are masked below anyway.
+        if len(secret) >= MIN_SECRET_LENGTH:
             for variant in (secret, unquote(secret)):
                 forms.update(
                     {
@@ -873,36 +878,71 @@ class Transport:
         return target
 
 
+MAX_FETCH_REDIRECTS = 5
+
+
 def fetch(url: str, settings: Settings) -> bytes:
-    """GET a --fields/--filter URL through the same timeouts and TLS; errors are exit 2."""
+    """GET a --fields/--filter URL through the same timeouts and TLS; errors are exit 2.
+
+    Redirects are followed by hand, a few at most, never from https to http and never to a
+    Bitrix24 REST address (a GET there would run a method: nothing may reach the portal
+    before the input is known to be good).
+    """
+    from urllib.parse import urljoin
+
     from oint_py.inputs import display_url
 
     shown = mask(display_url(url), settings.secrets)
     verify = _ca_bundle(settings)
     requests = _requests()
-    if settings.debug is not None:
-        settings.debug(f"> GET {shown}")
-    try:
-        response = requests.get(
-            url,
-            timeout=(settings.connect_timeout, settings.read_timeout),
-            verify=verify,
-            headers={"User-Agent": HEADERS["User-Agent"]},
-        )
-    except requests.exceptions.RequestException as error:
-        raise InputError(
-            f"could not fetch {shown}: {mask(_reason(error), settings.secrets)}",
-            "Check the URL, or save the JSON to a file. Nothing was sent to the portal.",
-        ) from None
-    except (ValueError, UnicodeError):
-        raise InputError(f"could not fetch {shown}: invalid URL", "Check the URL.") from None
-    if response.status_code != 200:
-        raise InputError(
-            f"could not fetch {shown}: HTTP {response.status_code}",
-            "Check the URL. Nothing was sent to the portal.",
-        )
-    content: bytes = response.content
-    return content
+    for _ in range(MAX_FETCH_REDIRECTS + 1):
+        if settings.debug is not None:
+            settings.debug(f"> GET {mask(display_url(url), settings.secrets)}")
+        try:
+            response = requests.get(
+                url,
+                timeout=(settings.connect_timeout, settings.read_timeout),
+                verify=verify,
+                headers={"User-Agent": HEADERS["User-Agent"]},
+                allow_redirects=False,
+            )
+        except requests.exceptions.RequestException as error:
+            raise InputError(
+                f"could not fetch {shown}: {mask(_reason(error), settings.secrets)}",
+                "Check the URL, or save the JSON to a file. Nothing was sent to the portal.",
+            ) from None
+        except (ValueError, UnicodeError):
+            raise InputError(f"could not fetch {shown}: invalid URL", "Check the URL.") from None
+        if response.status_code in REDIRECT_STATUSES:
+            try:
+                target = urljoin(url, response.headers.get("Location", "").strip())
+                parts = _urlsplit(target)
+            except ValueError:
+                target, parts = "", None
+            if (
+                parts is None
+                or parts.scheme not in ("http", "https")
+                or (url.lower().startswith("https:") and parts.scheme == "http")
+                or "/rest/" in parts.path.lower()
+            ):
+                raise InputError(
+                    f"could not fetch {shown}: it redirects (HTTP {response.status_code}) to "
+                    "an address that is not followed (http, or a Bitrix24 REST address)",
+                    "Save the JSON to a file. Nothing was sent to the portal.",
+                )
+            url = target
+            continue
+        if response.status_code != 200:
+            raise InputError(
+                f"could not fetch {shown}: HTTP {response.status_code}",
+                "Check the URL. Nothing was sent to the portal.",
+            )
+        content: bytes = response.content
+        return content
+    raise InputError(
+        f"could not fetch {shown}: more than {MAX_FETCH_REDIRECTS} redirects",
+        "Save the JSON to a file. Nothing was sent to the portal.",
+    )
 
 
 def _default_port(scheme: str) -> int:

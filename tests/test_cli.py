@@ -616,3 +616,75 @@ def test_fire_and_empty_complete_true_false() -> None:
     param = click.Option(["--fire"])
     assert [i.value for i in BOOL_WORD.shell_complete(ctx, param, "")] == ["true", "false"]
     assert [i.value for i in BOOL_WORD.shell_complete(ctx, param, "F")] == ["false"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-s", "5019", "-f", '{"NAME":"A"}', "--userid", "5020"],
+            "Error: -s is given more than once (as -s and --userid): give it once.",
+        ),
+        (
+            ["-s5019", "-f", '{"NAME":"A"}', "-s", "5020"],
+            "Error: -s is given more than once (as -s and -s): give it once.",
+        ),
+        (
+            ["-s", "1", "--fields=x", "-f", '{"NAME":"A"}'],
+            "Error: --fields is given more than once (as --fields and -f): give it once.",
+        ),
+    ],
+)
+def test_a_value_option_given_twice_is_refused(args: list[str], message: str) -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke("bitrix24", "UpdateUser", "-u", HOOK, *args)
+        assert mock.call_count == 0
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == message
+
+
+def test_repeated_flags_and_option_like_values_are_fine() -> None:
+    with requests_mock.Mocker() as mock:
+        result = invoke(*update("-f", '{"NAME":"-s"}', "--debug", "--debug", "--test"))
+        assert mock.call_count == 0
+    assert result.code == 0
+
+
+def test_out_that_is_the_fields_file_is_refused(tmp_path: Path) -> None:
+    fields = tmp_path / "same.json"
+    fields.write_text('{"NAME":"A"}')
+    with requests_mock.Mocker() as mock:
+        result = invoke(*update("-f", f"@{fields}", "--out", str(fields)))
+        assert mock.call_count == 0
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: --out is the file the fields come from: {fields}. Write the answer to another "
+        "file.\n"
+    )
+    assert fields.read_text() == '{"NAME":"A"}'
+
+
+def test_fields_url_redirects_are_followed_but_never_to_a_rest_address() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.get(
+            "https://files.example.org/a.json", status_code=302, headers={"Location": "/b.json"}
+        )
+        mock.get("https://files.example.org/b.json", text='{"NAME":"Redirected"}')
+        mock.post(ENDPOINT, json=OK)
+        good = invoke(*update("-f", "https://files.example.org/a.json"))
+        assert mock.request_history[-1].json() == {"ID": 2626, "NAME": "Redirected"}
+    assert good.code == 0
+    with requests_mock.Mocker() as mock:
+        mock.get(
+            "https://files.example.org/a.json",
+            status_code=301,
+            headers={"Location": f"https://b24.example.org/rest/1/{SECRET}/user.delete"},
+        )
+        bad = invoke(*update("-f", "https://files.example.org/a.json"))
+        assert [r.url for r in mock.request_history] == ["https://files.example.org/a.json"]
+    assert (bad.code, bad.stdout) == (2, "")
+    assert bad.stderr == (
+        "Error: could not fetch https://files.example.org/a.json: it redirects (HTTP 301) to an "
+        "address that is not followed (http, or a Bitrix24 REST address). Save the JSON to a "
+        "file. Nothing was sent to the portal.\n"
+    )

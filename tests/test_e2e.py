@@ -378,9 +378,9 @@ def test_stdout_on_a_full_disk_is_exit_3_after_the_call(portal: FakePortal) -> N
         )
     assert proc.returncode == 3
     assert proc.stderr.decode() == (
-        "Error: could not write the answer to stdout: No space left on device. The call was "
-        "made and may have taken effect: check before running it again, and free space or "
-        "choose another --out.\n"
+        "Error: could not write the answer to stdout: No space left on device. The call itself "
+        "was made: a change it asked for may have taken effect, so check before running it "
+        "again; free some space or choose another --out.\n"
     )
     assert portal.users[2626]["NAME"] == "Full"
 
@@ -393,8 +393,9 @@ def test_closed_stdout_is_exit_3_not_a_traceback(portal: FakePortal) -> None:
     proc = subprocess.run(["bash", "-c", cmd], capture_output=True, env=clean_env(), timeout=60)
     assert proc.returncode == 3
     assert proc.stderr.decode() == (
-        "Error: could not write the answer: stdout is closed. The call was made and may have "
-        "taken effect: check before running it again, and free space or choose another --out.\n"
+        "Error: could not write the answer: stdout is closed. The call itself was made: a "
+        "change it asked for may have taken effect, so check before running it again; run it "
+        "with stdout open, or with --out FILE.\n"
     )
     assert portal.users[2626]["NAME"] == "Closed"
 

@@ -200,6 +200,17 @@ def test_the_loop_skips_refused_users_and_bad_lines(workdir: Path) -> None:
     assert answers == ["2626.json", "3204.json", "9999.json"]  # --out on exit 0 and 1 only
 
 
+def test_the_loop_reads_an_excel_csv(workdir: Path) -> None:
+    """Excel's "CSV UTF-8": a BOM first, CRLF line ends, a blank line, spaces around ids."""
+    csv = '\ufeff2626,{"NAME":"Анна"}\r\n\r\n 3204 ,{"WORK_POSITION":"QA"}\r\n'
+    with FakePortal() as portal:
+        done = loop(workdir, portal.webhook_url, csv)
+        assert portal.users[2626]["NAME"] == "Анна"
+        assert portal.users[3204]["WORK_POSITION"] == "QA"
+    assert (done.returncode, done.stdout) == (0, "updated 2626\nupdated 3204\n0 failed\n")
+    assert sorted(p.name for p in (workdir / "answers").iterdir()) == ["2626.json", "3204.json"]
+
+
 def test_the_loop_stops_when_there_is_no_usable_answer(workdir: Path) -> None:
     csv = '2626,{"NAME":"A"}\n2628,{"NAME":"B"}\n3204,{"NAME":"C"}\n'
     with FakePortal() as portal:

@@ -537,6 +537,7 @@ def test_update_user_active_words(mock: Any, value: str, line: str) -> None:
         '{"ACTIVE":"N","UF_USR_1700000000":"x","email":"a@example.org"}',
         '{"ACTIVE":false,"PERSONAL_PHOTO":{"fileData":["a.jpg","AAAA"]}}',
         '{"UF_DEPARTMENT":7,"PERSONAL_BIRTHDAY":"1990-05-17"}',
+        '{"UF_DEPARTMENT":["7","5"]}',
     ],
 )
 def test_update_user_no_warning_for_good_fields(mock: Any, fields: str) -> None:
@@ -546,6 +547,29 @@ def test_update_user_no_warning_for_good_fields(mock: Any, fields: str) -> None:
     )
     assert (code, out, err) == (0, TRUE_TEXT, "")
     assert mock.call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "warning"),
+    [
+        (
+            '{"NAME":null}',
+            "Warning: NAME is null: the portal would store it empty, clearing what the user "
+            "has. Remove the key to keep the stored value.",
+        ),
+        (
+            '{"UF_DEPARTMENT":"7,5"}',
+            'Warning: UF_DEPARTMENT is "7,5": the portal expects department IDs, a number or '
+            "a list of numbers such as [7].",
+        ),
+    ],
+)
+def test_update_user_warns_on_null_and_bad_departments(
+    mock: Any, fields: str, warning: str
+) -> None:
+    mock.post(HOOK + "user.update", json=TRUE)
+    code, out, err = oint("bitrix24", "UpdateUser", "-u", HOOK, "-s", "2626", "-f", fields)
+    assert (code, out, err) == (0, TRUE_TEXT, warning + "\n")
 
 
 def test_update_user_warnings_also_under_test(mock: Any) -> None:

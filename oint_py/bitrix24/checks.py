@@ -73,7 +73,26 @@ def update_warnings(fields: dict[str, Any]) -> list[str]:
                 f"Warning: {key} is empty: the portal would delete the user's "
                 f"{'photo' if upper == 'PERSONAL_PHOTO' else 'logo'}. Remove the key to keep it."
             )
+        elif value is None:
+            lines.append(
+                f"Warning: {key} is null: the portal would store it empty, clearing what the "
+                "user has. Remove the key to keep the stored value."
+            )
+        elif upper == "UF_DEPARTMENT" and not _department_ids(value):
+            lines.append(
+                f"Warning: UF_DEPARTMENT is {_shown(value)}: the portal expects department "
+                "IDs, a number or a list of numbers such as [7]."
+            )
     return lines
+
+
+def _department_ids(value: Any) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return bool(items) and all(
+        (isinstance(i, int) and not isinstance(i, bool) and i > 0)
+        or (isinstance(i, str) and i.strip().isascii() and i.strip().isdigit())
+        for i in items
+    )
 
 
 # --- --verify ----------------------------------------------------------------------------

@@ -21,6 +21,48 @@ class MethodCommand(click.Command):
         super().__init__(*args, **kwargs)
         self.section = section
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_repeated_options(ctx, self, args)
+        return super().parse_args(ctx, args)
+
+
+def _refuse_repeated_options(ctx: click.Context, command: click.Command, args: list[str]) -> None:
+    """A value option given twice (`-s 5019 ... --userid 5020`) is a usage error.
+
+    click keeps the last value silently; in a script that is the wrong user updated.
+    Flags (`--debug --debug`) may repeat harmlessly.
+    """
+    names: dict[str, click.Option] = {}
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.is_flag and not param.multiple:
+            for name in param.opts + param.secondary_opts:
+                names[name] = param
+    seen: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        token = args[i]
+        i += 1
+        if token == "--":
+            break
+        if token.startswith("--"):
+            name, has_value = token.split("=", 1)[0], "=" in token
+        elif token.startswith("-") and len(token) >= 2 and token[:2] in names:
+            name, has_value = token[:2], len(token) > 2
+        else:
+            continue
+        option = names.get(name)
+        if option is None:  # a flag, or an unknown option click will report
+            continue
+        if not has_value:
+            i += 1  # its value follows: never read it as an option
+        key = option.name or name
+        if key in seen:
+            raise click.UsageError(
+                f"{seen[key]} is given more than once (as {seen[key]} and {name}): give it once.",
+                ctx,
+            )
+        seen[key] = name
+
 
 class MethodGroup(click.Group):
     """Method names are case-insensitive, as in OPI (`updateuser`, `UPDATEUSER`)."""

@@ -181,10 +181,19 @@ def render(answer: Any, ascii_only: bool) -> str:
     return json.dumps(answer, indent=1, ensure_ascii=ascii_only) + "\n"
 
 
-def _check_out(path: str | None) -> None:
-    """Before sending: an --out we could not write would lose the answer."""
+def _check_out(path: str | None, inputs: tuple[str | None, ...] = ()) -> None:
+    """Before sending: an --out we could not write would lose the answer, and an --out that
+    is the --fields/--filter file would replace the input with the answer."""
     if path is None:
         return
+    for value in inputs:
+        source = value[1:] if value and value.startswith("@") else value
+        if source and source != "-" and os.path.isfile(source) and os.path.exists(path):
+            if os.path.samefile(source, path):
+                raise InputError(
+                    f"--out is the file the fields come from: {path}",
+                    "Write the answer to another file.",
+                )
     if not path.strip():
         raise InputError("--out is empty", "Give a file name, or leave --out out for stdout.")
     target = os.path.realpath(path)  # a link is written through, never replaced
@@ -248,7 +257,10 @@ def emit(answer: Any, opts: dict[str, Any]) -> None:
         click.echo(f"Saved the answer to {out}", err=True)
         return
     if sys.stdout is None:  # `oint ... >&-`
-        raise AnswerLostError("could not write the answer: stdout is closed")
+        raise AnswerLostError(
+            "could not write the answer: stdout is closed",
+            "run it with stdout open, or with --out FILE",
+        )
     try:
         click.echo(text, nl=False)
         sys.stdout.flush()
@@ -266,11 +278,11 @@ def emit(answer: Any, opts: dict[str, Any]) -> None:
 class AnswerLostError(NoAnswerError):
     """Exit 3: the call was made but its answer could not be written (full disk, --out)."""
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, where: str = "free some space or choose another --out") -> None:
         super().__init__(
             what,
-            "The call was made and may have taken effect: check before running it again, "
-            "and free space or choose another --out.",
+            "The call itself was made: a change it asked for may have taken effect, so check "
+            f"before running it again; {where}.",
         )
 
 
@@ -282,7 +294,7 @@ def execute(ctx: click.Context, opts: dict[str, Any], action: Callable[[Settings
     """
     echo = _masked_echo(_user_secrets(ctx))
     try:
-        _check_out(opts["out"])
+        _check_out(opts["out"], (ctx.params.get("fields"), ctx.params.get("filter_")))
         settings = make_settings(ctx, opts)
         try:
             answer = action(settings)
