@@ -407,6 +407,9 @@ def test_listing_and_help() -> None:
     assert helped.code == 0
     assert "BITRIX24_URL" in helped.stdout and "BITRIX24_TOKEN" in helped.stdout
     assert invoke("--version").stdout == "oint 0.1.0\n"
+    bare = invoke()
+    assert (bare.code, bare.stderr) == (0, "")
+    assert bare.stdout.startswith("Usage: oint [OPTIONS] [COMMAND] [ARGS]...\n")
 
 
 def test_fields_from_stdin() -> None:

@@ -601,3 +601,37 @@ def test_run_without_command() -> None:
         [sys.executable, "-m", "oint_py.testing", "run"], capture_output=True, text=True
     )
     assert proc.returncode == 2 and "no command" in proc.stderr
+
+
+def test_update_checks_emails_like_a_portal_that_checks_uniqueness() -> None:
+    import json as _json
+    import urllib.error
+    import urllib.request
+
+    from oint_py.testing import FakePortal
+
+    def post(portal: FakePortal, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+        request = urllib.request.Request(
+            portal.webhook_url + "user.update",
+            data=_json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                return answer.status, _json.loads(answer.read())
+        except urllib.error.HTTPError as error:
+            return error.code, _json.loads(error.read())
+
+    with FakePortal() as portal:
+        for bad in ("invalid-email@", "a b@c.org", "x@y..z", "a@b"):
+            assert post(portal, {"ID": 2626, "EMAIL": bad}) == (
+                400,
+                {"error": "ERROR_CORE", "error_description": "Incorrect E-Mail<br>"},
+            )
+        taken = portal.users[2628]["EMAIL"]
+        status, body = post(portal, {"ID": 2626, "EMAIL": taken})
+        assert (status, body["error"]) == (400, "ERROR_CORE")
+        assert body["error_description"] == (
+            f"A user with this e-mail address ({taken}) already exists.<br>"
+        )
+        assert post(portal, {"ID": 2626, "EMAIL": portal.users[2626]["EMAIL"]})[0] == 200

@@ -130,15 +130,19 @@ CONTEXT = {
 }
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(context_settings=CONTEXT, invoke_without_command=True)
 @click.version_option(__version__, "--version", prog_name="oint", message="%(prog)s %(version)s")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """oint: OPI's `oint` commands, re-implemented in Python.
 
     \b
     oint bitrix24 --help              lists the Bitrix24 methods
     oint bitrix24 UpdateUser --help   one method's options and examples
     """
+    if ctx.invoked_subcommand is None:  # bare `oint`: help, as `oint bitrix24` does, exit 0
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 @cli.group(

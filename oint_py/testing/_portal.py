@@ -6,6 +6,7 @@ import contextlib
 import copy
 import json
 import os
+import re
 import shutil
 import socket
 import socketserver
@@ -384,6 +385,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(answer.status, headers, data, half=answer.truncate)
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def _valid_email(email: str) -> bool:
+    """Roughly the portal's check: one @, no spaces, a dotted domain without empty labels."""
+    return _EMAIL.match(email.strip()) is not None
+
+
 class FakePortal:
     """A fake Bitrix24 portal on ``127.0.0.1`` (a free port unless ``port`` is given).
 
@@ -654,23 +663,36 @@ class FakePortal:
                 dropped.append(key)
             else:
                 changes[key] = value
-        if "EMAIL" in changes and "@" not in str(changes["EMAIL"]):
-            return error_body("ERROR_CORE", "Incorrect E-Mail<br>")
+        if "EMAIL" in changes:
+            email = str(changes["EMAIL"])
+            if not _valid_email(email):
+                return error_body("ERROR_CORE", "Incorrect E-Mail<br>")
+            if self._email_taken(email, uid):
+                return error_body(
+                    "ERROR_CORE", f"A user with this e-mail address ({email}) already exists.<br>"
+                )
         user = self.users[uid]
         for key, value in changes.items():
             user[key] = _users.stored_value(key, value, self.url, uid)
         self.dropped.extend(dropped)
         return 200, {"result": True}
 
+    def _email_taken(self, email: str, uid: int | None) -> bool:
+        """Where the portal checks uniqueness (errors.json): another user has this e-mail."""
+        return any(
+            str(other.get("EMAIL", "")).lower() == email.lower()
+            for other_id, other in self.users.items()
+            if other_id != uid
+        )
+
     def _m_user_add(self, p: dict[str, Any], caller: int) -> tuple[int, dict[str, Any]]:
         email = p.get("EMAIL")
-        if not isinstance(email, str) or "@" not in email:
+        if not isinstance(email, str) or not _valid_email(email):
             return error_body("ERROR_ARGUMENT")
-        for other in self.users.values():
-            if str(other.get("EMAIL", "")).lower() == email.lower():
-                return error_body(
-                    "ERROR_CORE", f"A user with this e-mail address ({email}) already exists.<br>"
-                )
+        if self._email_taken(email, None):
+            return error_body(
+                "ERROR_CORE", f"A user with this e-mail address ({email}) already exists.<br>"
+            )
         uid = max(self.users, default=0) + 1
         extranet = p.get("EXTRANET") in ("Y", True)
         user: dict[str, object] = {
