@@ -44,10 +44,11 @@ def parse_user_id(value: str, option: str = "--userid") -> int:
         )
     if not re.fullmatch(r"[0-9]{1,18}", text) or int(text) <= 0:
         shown = text if len(text) <= 40 else text[:37] + "..."
-        raise InputError(
-            f"{option} must be a positive integer, not {shown!r}",
-            f"Pass the user's numeric ID, e.g. {option} 2626.",
-        )
+        fix = f"Pass the user's numeric ID, e.g. {option} 2626."
+        if re.match(r"^[0-9]+\s*[;,\t]", text):
+            fix += " It looks like a whole CSV line: split it on the file's separator (Excel "
+            fix += "in some locales writes ; instead of ,)."
+        raise InputError(f"{option} must be a positive integer, not {shown!r}", fix)
     return int(text)
 
 
@@ -138,11 +139,12 @@ def parse_object(text: str, source: str, *, inline: bool = True) -> dict[str, An
     stripped = text.strip()
     if not stripped:
         raise InputError(f"{source} is empty", 'Give a JSON object such as {"NAME":"Ivan"}.')
-    hint = (
-        QUOTING_HINT + "."
-        if inline
-        else "Fix the JSON in it: strict JSON, or OPI's single-quoted style {'NAME':'Ivan'}."
-    )
+    if inline and stripped.startswith("-") and not stripped[1:2].isdigit():
+        raise InputError(
+            f"{source} took {_excerpt(stripped)!r} as its value",
+            f"Put the JSON (or a file name) right after {source}.",
+        )
+    hint = _syntax_hint(stripped, inline)
     try:
         try:
             value = json.loads(
@@ -175,8 +177,36 @@ def parse_object(text: str, source: str, *, inline: bool = True) -> dict[str, An
             'Give the fields as an object, e.g. {"NAME":"Ivan"}.',
         )
     if not value:
+        if source.startswith("--filter"):
+            raise InputError(
+                f"{source} is an empty object",
+                "Give at least one filter key (see GetUserFilterStructure); to list every user, "
+                "use GetUser --all.",
+            )
         raise InputError(f"{source} is an empty object", "Give at least one field to send.")
     return value
+
+
+APOSTROPHE_HINT = (
+    "In OPI's single-quoted style an apostrophe ends the value: write O\\'Brien, or put that "
+    "value in double quotes: {'LAST_NAME':\"O'Brien\"}"
+)
+
+
+def _syntax_hint(text: str, inline: bool) -> str:
+    """What most likely went wrong: the shell ate the quotes, an apostrophe inside OPI's
+    single quotes, or plain JSON syntax."""
+    if inline and (_looks_quote_stripped(text) or ('"' not in text and "'" not in text)):
+        return QUOTING_HINT + "."
+    if "'" in text:
+        return APOSTROPHE_HINT + "."
+    syntax = (
+        "Check the JSON: keys and strings in double quotes, a comma between pairs, braces closed"
+    )
+    if inline:  # the shell may have split or changed it
+        quoting = QUOTING_HINT[0].lower() + QUOTING_HINT[1:]
+        return f"{syntax}. If that looks right, the shell changed it: {quoting}."
+    return syntax + "."
 
 
 def _parse_json5(text: str, source: str, strict_error: ValueError, hint: str) -> Any:
@@ -187,7 +217,7 @@ def _parse_json5(text: str, source: str, strict_error: ValueError, hint: str) ->
     except _DuplicateKey:
         raise
     except Exception:  # any input, any parser complaint: a usage error, never a traceback
-        detail = str(strict_error).split(":")[0]
+        detail = "single-quoted" if "'" in text else str(strict_error).split(":")[0]
         raise InputError(
             f"{source} is not valid JSON ({detail or 'parse error'}): {_excerpt(text)}",
             hint,

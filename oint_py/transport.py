@@ -26,6 +26,7 @@ from oint_py.errors import (
     PortalError,
 )
 from oint_py.inputs import strip_wrapping
+from oint_py.masking import MASK, mask
 
 if TYPE_CHECKING:
     from urllib.parse import SplitResult
@@ -40,7 +41,6 @@ DEFAULT_BACKOFF_BASE = defaults.DEFAULT_BACKOFF_BASE
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
-MASK = "***"
 
 HEADERS = {
     "Content-Type": "application/json; charset=utf-8",
@@ -99,65 +99,13 @@ class Settings:
 # completion never need it (tests/test_startup.py, bench/bench.py).
 
 
-def _quote(text: str, safe: str = "/") -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe=safe)
-
-
 def _urlsplit(url: str) -> SplitResult:
     from urllib.parse import urlsplit
 
     return urlsplit(url)
 
 
-# --- masking ---------------------------------------------------------------------------
-
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]+@")
-# Any webhook path, even one whose secret oint was not told (a redirect's Location).
-_WEBHOOK_PATH = re.compile(r"(?i)(/rest/\d+/)(?!\*\*\*(?:[/?#\s'\"]|$))[^/?#\s'\"]+")
-
-
-MIN_SECRET_LENGTH = 4
-
-
-def mask(text: str, secrets: Iterable[str]) -> str:
-    """Replace each secret (raw, URL-encoded or decoded, JSON-escaped, in any letter case), the
-    secret segment of any webhook path and any URL credentials (``user:password@``, e.g. of a
-    proxy) with ``***``."""
-    from urllib.parse import unquote
-
-    forms: set[str] = set()
-    for secret in secrets:
-        # Shorter strings are no real webhook secret or token (those are 16+ characters),
-        # and masking every "x" would garble messages; webhook paths are masked below anyway.
-        if len(secret) >= MIN_SECRET_LENGTH:
-            for variant in (secret, unquote(secret)):
-                forms.update(
-                    {
-                        variant,
-                        _quote(variant, safe=""),
-                        _quote(variant),
-                        json.dumps(variant)[1:-1],
-                        json.dumps(variant, ensure_ascii=False)[1:-1],
-                    }
-                )
-    forms.discard("")
-    if forms:
-        pattern = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        text = re.sub(pattern, MASK, text, flags=re.IGNORECASE)
-    text = _WEBHOOK_PATH.sub(r"\1" + MASK, text)
-    return _USERINFO.sub(r"\1" + MASK + "@", text)
-
-
-def secrets_of(url: str | None, token: str | None) -> tuple[str, ...]:
-    """The secrets a user gave (the token, the segment after /rest/<id>/ of the URL), found
-    leniently so that messages about a URL that fails the rules are masked too."""
-    found = [strip_wrapping(token)] if token else []
-    if url:
-        found += re.findall(r"(?i)[/\\]rest[/\\]+[^/\\]*[/\\]+([^/\\?#\s]+)", url)
-    return tuple(s for s in found if s)
-
+# --- masking: oint_py.masking (light, so that click's own usage errors can use it) ------
 
 # --- the portal address ----------------------------------------------------------------
 
@@ -445,6 +393,9 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+READ_TIMEOUT = "read timeout"  # a _Failure code of our own (portal codes are upper case)
+
+
 @dataclass
 class _Failure:
     """A failed attempt that may be retried: why, and whether the server may have acted."""
@@ -609,6 +560,11 @@ class Transport:
                 "The portal's rate limit (about 2 requests a second) held; run fewer calls "
                 "at once, or raise --retries / --max-wait."
             )
+        elif failure.code == READ_TIMEOUT:
+            fix = (
+                "The portal did not answer in time: raise --timeout (one request may run up "
+                "to 60 s on the portal), or run it again later."
+            )
         if failure.answer is not None:
             raise PortalError(
                 failure.answer,
@@ -669,7 +625,11 @@ class Transport:
             ) from None
         except requests.exceptions.ReadTimeout:
             self._debug(f"< read timeout after {time.monotonic() - started:.3f} s")
-            return _Failure(f"no answer from {host} within {settings.read_timeout:g} s", True)
+            return _Failure(
+                f"no answer from {host} within {settings.read_timeout:g} s",
+                True,
+                code=READ_TIMEOUT,
+            )
         except requests.exceptions.ProxyError as error:
             raise NoAnswerError(
                 f"the proxy failed the connection to {host}: {self.mask(_reason(error))}",
@@ -806,6 +766,11 @@ class Transport:
             if rest_method == "user.update":
                 return "Check the ID and the values sent."
             return "Check the values sent."
+        if code == "ERROR_ARGUMENT":
+            return (
+                "A value was refused (the description names it, e.g. wrong_email): fix it in "
+                "--fields."
+            )
         if code == "INVALID_REQUEST":
             return "Use https:// in --url."
         if code == "ERROR_METHOD_NOT_FOUND":

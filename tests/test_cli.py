@@ -691,3 +691,58 @@ def test_fields_url_redirects_are_followed_but_never_to_a_rest_address() -> None
         "address that is not followed (http, or a Bitrix24 REST address). Save the JSON to a "
         "file. Nothing was sent to the portal.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["bitrix24", "UpdateUser", "-s", "1", "-f", '{"NAME":"A"}', HOOK], "(https://"),
+        (["bitrix24", "GetCurrentUser", "-u", "b24.example.org", TOKEN], "(***)"),
+        (
+            ["bitrix24", "UpdateUser", "-s", "1", "-f", '{"NAME":"A"}', "--url", "--token", TOKEN],
+            "(***)",
+        ),
+        (["bitrix24", HOOK], "No such command 'https://b24-ar17wx.bitrix24.by/rest/1/***/'"),
+        (["bitrix24", "ChangeUserStatus", "-u", HOOK, "-s", "1", "--fire", HOOK], "/rest/1/***/"),
+    ],
+)
+def test_click_usage_errors_never_echo_a_secret(args: list[str], shown: str) -> None:
+    result = invoke(*args)
+    assert (result.code, result.stdout) == (2, "")
+    assert SECRET not in result.stderr and TOKEN not in result.stderr
+    assert shown in result.stderr
+
+
+def test_forgotten_bitrix24_group_is_pointed_out() -> None:
+    result = invoke("updateuser", "-s", "1")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == (
+        "Error: No such command 'updateuser'. Methods are under bitrix24: "
+        "oint bitrix24 UpdateUser ..."
+    )
+
+
+def test_unknown_user_id_warns_but_keeps_the_portal_answer() -> None:
+    with requests_mock.Mocker() as mock:
+        mock.post(HOOK + "user.get", json={"result": [], "time": {}})
+        result = invoke("bitrix24", "GetUser", "-u", HOOK, "-s", "999999")
+    assert (result.code, result.stdout) == (0, '{\n "result": [],\n "time": {}\n}\n')
+    assert result.stderr == "Warning: there is no user with ID 999999 (the portal found none).\n"
+
+
+def test_semicolon_csv_line_as_userid() -> None:
+    result = invoke("bitrix24", "UpdateUser", "-u", HOOK, "-s", "2626;{'NAME':'A'}", "-f", "{}")
+    assert result.code == 2
+    assert result.stderr.endswith(
+        "It looks like a whole CSV line: split it on the file's separator (Excel in some locales "
+        "writes ; instead of ,).\n"
+    )
+
+
+def test_empty_filter_points_to_get_user_all() -> None:
+    result = invoke("bitrix24", "FindUsers", "-u", HOOK, "--filter", "{}")
+    assert (result.code, result.stderr) == (
+        2,
+        "Error: --filter is an empty object. Give at least one filter key (see "
+        "GetUserFilterStructure); to list every user, use GetUser --all.\n",
+    )

@@ -151,7 +151,10 @@ def test_url_source_uses_the_fetch_function() -> None:
 def test_filter_option_name_in_messages() -> None:
     with pytest.raises(InputError) as caught:
         load_object("{}", "--filter")
-    assert caught.value.message == "--filter is an empty object. Give at least one field to send."
+    assert caught.value.message == (
+        "--filter is an empty object. Give at least one filter key (see GetUserFilterStructure); "
+        "to list every user, use GetUser --all."
+    )
 
 
 def test_utf16_without_bom_is_named_not_echoed(tmp_path: Path) -> None:
@@ -193,8 +196,8 @@ def test_bad_json_in_a_file_gets_no_shell_hint(tmp_path: Path) -> None:
         load_object(str(path))
     assert caught.value.message == (
         f"--fields (the file {path}) is not valid JSON (Expecting property name enclosed in "
-        "double quotes): {NAME:Boris Petrov}. Fix the JSON in it: strict JSON, or OPI's "
-        "single-quoted style {'NAME':'Ivan'}."
+        "double quotes): {NAME:Boris Petrov}. Check the JSON: keys and strings in double "
+        "quotes, a comma between pairs, braces closed."
     )
 
 
@@ -237,4 +240,24 @@ def test_huge_user_id() -> None:
     assert caught.value.message == (
         "--userid is too large to be a user ID: 99999999999999999999999. Pass the user's "
         "numeric ID, e.g. --userid 2626."
+    )
+
+
+def test_apostrophe_in_opi_single_quotes_gets_its_own_hint() -> None:
+    with pytest.raises(InputError) as caught:
+        load_object("{'LAST_NAME':'O'Brien'}")
+    assert caught.value.message == (
+        "--fields is not valid JSON (single-quoted): {'LAST_NAME':'O'Brien'}. In OPI's "
+        "single-quoted style an apostrophe ends the value: write O\\'Brien, or put that value "
+        "in double quotes: {'LAST_NAME':\"O'Brien\"}."
+    )
+    assert load_object("{'LAST_NAME':'O\\'Brien'}") == {"LAST_NAME": "O'Brien"}
+    assert load_object("{'LAST_NAME':\"O'Brien\"}") == {"LAST_NAME": "O'Brien"}
+
+
+def test_an_option_taken_as_the_fields_value() -> None:
+    with pytest.raises(InputError) as caught:
+        load_object("--test")
+    assert caught.value.message == (
+        "--fields took '--test' as its value. Put the JSON (or a file name) right after --fields."
     )

@@ -391,7 +391,8 @@ def test_slow_answer_times_out_retries_then_exit_3(portal: FakePortal) -> None:
     assert (result.code, result.stdout) == (3, "")
     assert result.lines == [
         f"Error: no answer from {portal.host} within 0.5 s (gave up after 3 attempts). "
-        "Run it again later, or raise --retries / --max-wait."
+        "The portal did not answer in time: raise --timeout (one request may run up to 60 s "
+        "on the portal), or run it again later."
     ]
     assert_same_body_resent(portal, 3)
     assert 1.5 <= result.elapsed < 15

@@ -658,7 +658,7 @@ def test_mask_catches_json_escaped_tokens() -> None:
 
 
 def test_secrets_of_is_lenient() -> None:
-    from oint_py.transport import secrets_of
+    from oint_py.masking import secrets_of
 
     assert secrets_of("https://h\\rest\\1\\S3CR3T\\", None) == ("S3CR3T",)
     assert secrets_of('"https://h/REST/1/S3CR3T/profile.json"', " tok ") == ("tok", "S3CR3T")

@@ -203,7 +203,8 @@ def test_get_user_all_follows_next(mock: Any) -> None:
 def test_get_user_all_nothing_found(mock: Any) -> None:
     mock.post(HOOK + "user.get", json=answer("user.search.empty.json"))
     code, out, err = oint("bitrix24", "GetUser", "-u", HOOK, "-s", "99", "--all")
-    assert (code, out, err) == (0, '{\n "result": [],\n "total": 0\n}\n', "")
+    assert (code, out) == (0, '{\n "result": [],\n "total": 0\n}\n')
+    assert err == "Warning: there is no user with ID 99 (the portal found none).\n"
 
 
 def test_get_user_all_stops_when_next_does_not_advance(mock: Any) -> None:

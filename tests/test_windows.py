@@ -32,6 +32,10 @@ from oint_py.cli import cli, run
 
 URL = "http://127.0.0.1:9/rest/1/s3cr3t/"  # --test sends nothing
 OINT = Path(sys.executable).parent / "oint"
+SYNTAX_HINT = (
+    "Check the JSON: keys and strings in double quotes, a comma between pairs, braces closed. "
+    "If that looks right, the shell changed it: quote the JSON"
+)
 HINT = (
     "Quote the JSON so the shell keeps its inner quotes: OPI's form \"{'EMAIL':'a@b.org'}\" "
     "works the same in bash, cmd.exe and PowerShell; strict JSON in cmd.exe is "
@@ -238,7 +242,7 @@ def test_cmd_backslash_quotes_and_ampersand_break(capsys: pytest.CaptureFixture[
     assert (code, out) == (2, "")
     assert err == (
         'Error: --fields is not valid JSON (Unterminated string starting at): {"NAME":"A. '
-        f"{HINT}\n"
+        f"{SYNTAX_HINT}{HINT[len('Quote the JSON') :]}\n"
     )
 
 
@@ -260,7 +264,7 @@ def test_cmd_halved_backslashes_before_a_quote(capsys: pytest.CaptureFixture[str
     assert err == (
         "Error: --fields is not valid JSON (Unterminated string starting at): "
         '{"WORK_NOTES":"C:\\"}. '
-        f"{HINT}\n"
+        f"{SYNTAX_HINT}{HINT[len('Quote the JSON') :]}\n"
     )
     # the working form doubles them again: C:\\\\ typed gives C:\\ in argv, C:\ in the value
     argv = delivered("cmd", '"{""WORK_NOTES"":""C:\\\\\\\\""}"')

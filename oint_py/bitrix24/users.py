@@ -57,7 +57,11 @@ def get_user(
 ) -> dict[str, Any]:
     """GetUser (user.get): one user by ID; without an ID (with ``all_pages``), every user."""
     body = {} if user_id is None else {"ID": _check_id(user_id)}
-    return run(url, token, "user.get", body, all_pages=all_pages, settings=settings)
+    answer = run(url, token, "user.get", body, all_pages=all_pages, settings=settings)
+    if user_id is not None and answer.get("result") == [] and settings is not None:
+        # The portal answers an unknown ID with an empty list, not an error (exit 0).
+        settings.warn(f"Warning: there is no user with ID {user_id} (the portal found none).")
+    return answer
 
 
 def create_user(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -59,6 +60,42 @@ def _utf8_argv(args: list[str]) -> list[str] | None:
     return fixed if changed else None
 
 
+def _secrets_in_argv(args: list[str]) -> tuple[str, ...]:
+    """Every secret the command line or the environment may carry, for click's own messages
+    (they quote option values and extra arguments as typed)."""
+    from oint_py.masking import secrets_of
+
+    found: list[str] = []
+    for i, arg in enumerate(args):
+        found += secrets_of(arg, None)
+        if arg in ("-t", "--token") and i + 1 < len(args):
+            found.append(args[i + 1])
+        elif arg.startswith("--token="):
+            found.append(arg.split("=", 1)[1])
+        elif arg.startswith("-t") and len(arg) > 2:
+            found.append(arg[2:])
+    found += secrets_of(os.environ.get("BITRIX24_URL"), os.environ.get("BITRIX24_TOKEN"))
+    return tuple(f for f in found if f)
+
+
+_EXTRA = re.compile(r"(Got unexpected extra arguments? \()(.*)(\))", re.DOTALL)
+_TOKEN_LIKE = re.compile(r"[A-Za-z0-9_\-.~]{16,}")
+
+
+def _show_masked(error: click.ClickException, args: list[str]) -> None:
+    """click's usage errors, with secrets masked: a webhook typed without --url, or a token
+    without -t, arrives as an 'unexpected extra argument' and would be echoed in full."""
+    from oint_py.masking import mask
+
+    secrets = _secrets_in_argv(args)
+    buffer = io.StringIO()
+    error.show(file=buffer)
+    text = mask(buffer.getvalue(), secrets)
+    # A long bare word among the extra arguments may be a token typed without -t.
+    text = _EXTRA.sub(lambda m: m.group(1) + _TOKEN_LIKE.sub("***", m.group(2)) + m.group(3), text)
+    click.echo(text, err=True, nl=False)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run oint with ``argv`` (default: sys.argv[1:]) and return the exit code."""
     if argv is None and os.name != "nt":
@@ -76,7 +113,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
     except click.ClickException as error:
-        error.show()
+        _show_masked(error, list(argv) if argv is not None else sys.argv[1:])
         return ExitCode.USAGE if error.exit_code == 2 else error.exit_code
     except BrokenPipeError:
         _silence_stdout()

@@ -130,7 +130,23 @@ CONTEXT = {
 }
 
 
-@click.group(context_settings=CONTEXT, invoke_without_command=True)
+class RootGroup(click.Group):
+    """`oint UpdateUser` (bitrix24 forgotten) points at `oint bitrix24 UpdateUser`."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and not ctx.resilient_parsing:  # not while completing
+            method = bitrix24.get_command(ctx, cmd_name)
+            if method is not None:
+                raise click.UsageError(
+                    f"No such command '{cmd_name}'. Methods are under bitrix24: "
+                    f"oint bitrix24 {method.name} ...",
+                    ctx,
+                )
+        return command
+
+
+@click.group(cls=RootGroup, context_settings=CONTEXT, invoke_without_command=True)
 @click.version_option(__version__, "--version", prog_name="oint", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context) -> None:

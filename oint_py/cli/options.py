@@ -130,13 +130,13 @@ def call_options(func: F) -> F:
 
 def _user_secrets(ctx: click.Context) -> tuple[str, ...]:
     """The secrets the user gave (webhook secret, token), to mask in every line oint writes."""
-    from oint_py.transport import secrets_of
+    from oint_py.masking import secrets_of
 
     return secrets_of(ctx.params.get("url"), ctx.params.get("token"))
 
 
 def _masked_echo(secrets: tuple[str, ...]) -> Callable[[str], None]:
-    from oint_py.transport import mask
+    from oint_py.masking import mask
 
     def echo(line: str) -> None:
         click.echo(mask(line, secrets), err=True)
