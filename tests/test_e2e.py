@@ -417,3 +417,13 @@ def test_interrupting_create_user_says_outcome_unknown(portal: FakePortal) -> No
         "Error: interrupted while user.add was being sent (outcome unknown: check with GetUser "
         "or FindUsers). Look the user up before running it again, so that it cannot run twice.\n"
     )
+
+
+@pytest.mark.parametrize(
+    "typed", ["\"{'LAST_NAME':'O\\'Brien'}\"", '"{\'LAST_NAME\':\\"O\'Brien\\"}"']
+)
+def test_readme_apostrophe_forms_work_in_bash(portal: FakePortal, typed: str) -> None:
+    cmd = f"'{oint_executable()}' bitrix24 UpdateUser -u '{portal.webhook_url}' -s 2626 -f {typed}"
+    proc = subprocess.run(["bash", "-c", cmd], capture_output=True, env=clean_env(), timeout=60)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert portal.users[2626]["LAST_NAME"] == "O'Brien"
