@@ -581,3 +581,10 @@ def test_update_user_warnings_also_under_test(mock: Any) -> None:
     assert json.loads(out)["body"] == {"ID": 2626, "EMIAL": "a@b.org"}
     assert err.startswith("Warning: EMIAL is not a user field")
     assert mock.call_count == 0
+
+
+def test_update_user_result_false_is_warned(mock: Any) -> None:
+    mock.post(HOOK + "user.update", json={"result": False})
+    code, out, err = oint("bitrix24", "UpdateUser", "-u", HOOK, "-s", "2626", "-f", '{"NAME":"A"}')
+    assert (code, out) == (0, '{\n "result": false\n}\n')
+    assert err == "Warning: the portal answered result false: the user was not updated.\n"

@@ -150,6 +150,9 @@ def update_user(
         )
     with portal_session(url, token, settings) as transport:
         answer = transport.call("user.update", body)
+        if answer.get("result") is False and not settings.dry_run:
+            # Not an error answer (exit 0, as the contract says), but nothing was changed.
+            settings.warn("Warning: the portal answered result false: the user was not updated.")
         if verify and not settings.dry_run:
             _verify(transport, body, answer)
     return answer
