@@ -369,8 +369,7 @@ def _excerpt(data: bytes, secrets: Iterable[str], limit: int = 120) -> str:
     text = data.decode("utf-8", errors="replace")
     text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
     text = re.sub(r"<[^>]*>", " ", text)
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
-    text = " ".join(text.split())
+    text = " ".join(_printable(text).split())
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return mask(text, secrets)
@@ -1008,7 +1007,6 @@ def _reason(error: BaseException) -> str:
 __all__ = [
     "HEADERS",
     "MASK",
-    "OintError",
     "Portal",
     "Settings",
     "Transport",
